@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.js';
+import { EmbeddedPostgres } from './database/embedded-postgres.js';
+import { createOrm, migrate, type Orm } from './database/orm.js';
+import { AppError } from './errors.js';
+import { PgPubSub } from './events/pg-pubsub.js';
+import { httpContext, socketContext, type GraphQLContext } from './graphql/context.js';
+import { formatError, requestScope } from './graphql/error-formatter.js';
+import { buildAppSchema } from './graphql/schema.js';
+import { redactUrl, type Logger } from './logger.js';
+import { ClusterResolver, ClusterService, DatabaseInfoProvider, DatabaseKind } from './modules/cluster/index.js';
+import { VERSION } from './version.js';
+
+/** WebSocket close code sent to subscribers when the server goes away (RFC 6455 "going away"). */
+export const CLOSE_GOING_AWAY = 1001;
+
+export interface App {
+  readonly instanceId: string;
+  /** http://host:port of the API, known once started. */
+  readonly url: string;
+  readonly databaseUrl: string;
+  readonly pubSub: PgPubSub;
+  readonly cluster: ClusterService;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every service and resolver by hand, so every dependency is
+ * visible here. `start()` brings the instance up in order; `stop()` takes it down in reverse.
+ */
+export function createApp(config: Config, logger: Logger): App {
+  const instanceId = randomUUID();
+  let embedded: EmbeddedPostgres | undefined;
+  let orm: Orm | undefined;
+  let pubSub: PgPubSub | undefined;
+  let cluster: ClusterService | undefined;
+  let apollo: ApolloServer<GraphQLContext> | undefined;
+  let disposeWs: (() => Promise<void>) | undefined;
+  let wsServer: WebSocketServer | undefined;
+  let httpServer: http.Server | undefined;
+  let databaseUrl = '';
+  let url = '';
+  let ready = false;
+  let stopping: Promise<void> | undefined;
+
+  async function connectDatabase(): Promise<string> {
+    if (config.databaseUrl) {
+      logger.info({ database: redactUrl(config.databaseUrl) }, 'using the PostgreSQL at DATABASE_URL');
+      return config.databaseUrl;
+    }
+    embedded = new EmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger });
+    return embedded.start();
+  }
+
+  async function isReady(): Promise<{ ok: boolean; checks: Record<string, boolean> }> {
+    const checks = { started: ready, eventBus: pubSub?.isConnected ?? false, database: false };
+    if (orm && ready) {
+      try {
+        await withTimeout(orm.em.getConnection().execute('SELECT 1'), 2000);
+        checks.database = true;
+      } catch {
+        checks.database = false;
+      }
+    }
+    return { ok: Object.values(checks).every(Boolean), checks };
+  }
+
+  function buildHttp(): express.Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use((req, res, next) => {
+      const incoming = req.get('x-request-id');
+      const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+      res.setHeader('x-request-id', requestId);
+      requestScope.run({ requestId }, next);
+    });
+    app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok', instanceId });
+    });
+    app.get('/readyz', (_req, res, next) => {
+      isReady().then(({ ok, checks }) => res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks }), next);
+    });
+    app.use(
+      '/graphql',
+      express.json({ limit: '2mb' }),
+      expressMiddleware(apollo!, {
+        context: async ({ res }) => httpContext(orm!.em, logger, String(res.getHeader('x-request-id'))),
+      }),
+    );
+    return app;
+  }
+
+  return {
+    instanceId,
+    get url() {
+      return url;
+    },
+    get databaseUrl() {
+      return databaseUrl;
+    },
+    get pubSub() {
+      if (!pubSub) throw new Error('the app is not started');
+      return pubSub;
+    },
+    get cluster() {
+      if (!cluster) throw new Error('the app is not started');
+      return cluster;
+    },
+
+    async start() {
+      try {
+        databaseUrl = await connectDatabase();
+        orm = await createOrm(databaseUrl, { poolSize: config.dbPoolSize, logger });
+        await migrate(orm, databaseUrl, logger);
+
+        pubSub = new PgPubSub({ connectionString: databaseUrl, logger });
+        await pubSub.start();
+
+        cluster = new ClusterService(orm.em, pubSub, logger, {
+          instanceId,
+          version: VERSION,
+          heartbeatIntervalMs: config.heartbeatIntervalMs,
+          instanceTimeoutMs: config.instanceTimeoutMs,
+        });
+        const databaseInfo = new DatabaseInfoProvider(async () => {
+          const [row] = await orm!.em
+            .getConnection()
+            .execute<{ version: string; name: string }[]>('SELECT current_setting(\'server_version\') AS version, current_database() AS name');
+          return {
+            kind: embedded ? DatabaseKind.EMBEDDED : DatabaseKind.EXTERNAL,
+            serverVersion: row!.version,
+            name: row!.name,
+          };
+        });
+
+        const instances = new Map<unknown, unknown>([[ClusterResolver, new ClusterResolver(cluster, databaseInfo)]]);
+        const schema = await buildAppSchema({
+          pubSub,
+          container: {
+            get: (cls) => {
+              const instance = instances.get(cls);
+              if (!instance) throw new Error(`no instance for ${(cls as { name?: string }).name} in the composition root`);
+              return instance;
+            },
+          },
+        });
+
+        httpServer = http.createServer();
+        wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+        const wsHandle = useServer<Record<string, unknown>, { requestId?: string }>(
+          {
+            schema,
+            context: (ctx) => socketContext(orm!.em, logger, ctx.extra.requestId ?? randomUUID()),
+            onConnect: (ctx) => {
+              ctx.extra.requestId = randomUUID();
+              return ready;
+            },
+            onNext: (ctx, _id, _payload, _args, result) => {
+              if (!result.errors) return result;
+              return {
+                ...result,
+                errors: result.errors.map((e) => formatError(e.toJSON(), e, logger, ctx.extra.requestId)),
+              };
+            },
+            onError: (ctx, _id, _payload, errors) =>
+              errors.map((e) => formatError(e.toJSON(), e, logger, ctx.extra.requestId)) as never,
+          },
+          wsServer,
+        );
+        disposeWs = async () => {
+          await wsHandle.dispose();
+        };
+
+        apollo = new ApolloServer<GraphQLContext>({
+          schema,
+          formatError: (formatted, error) => formatError(formatted, error, logger),
+          includeStacktraceInErrorResponses: false,
+          // main.ts owns the signals and the shutdown order.
+          stopOnTerminationSignals: false,
+          plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs })],
+        });
+        await apollo.start();
+        httpServer.on('request', buildHttp());
+
+        await listen(httpServer, config.port, config.host);
+        const address = httpServer.address() as AddressInfo;
+        const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+        url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+
+        await cluster.register({ name: config.instanceName ?? `${shownHost}:${address.port}`, address: url });
+        cluster.startHeartbeat();
+        ready = true;
+        logger.info({ url: `${url}/graphql`, instanceId, version: VERSION }, 'Sluice is ready');
+      } catch (err) {
+        await this.stop().catch((e: unknown) => logger.error({ err: e }, 'cleanup after a failed start failed'));
+        throw err;
+      }
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        ready = false;
+        logger.info('shutting down');
+        // Close sockets first so subscribers learn at once, then drain HTTP (Apollo's plugin waits for
+        // in-flight requests up to the grace period), then leave the cluster and close connections.
+        const step = async (name: string, fn: () => Promise<unknown>) => {
+          logger.debug({ step: name }, 'shutdown step');
+          try {
+            await fn();
+          } catch (err) {
+            logger.warn({ step: name, err: (err as Error).message }, 'shutdown step failed');
+          }
+        };
+        if (wsServer) {
+          const ws = wsServer;
+          for (const client of ws.clients) client.close(CLOSE_GOING_AWAY, 'Server shutting down');
+          await step('websocket', async () => {
+            await disposeWs?.();
+            await new Promise<void>((resolve) => ws.close(() => resolve()));
+          });
+        }
+        if (apollo) await step('http', () => apollo!.stop());
+        else if (httpServer?.listening) await step('http', () => new Promise((r) => httpServer!.close(r)));
+        if (cluster) await step('cluster', () => cluster!.stop());
+        if (pubSub) await step('event bus', () => pubSub!.close());
+        if (orm) await step('orm', () => orm!.close(true));
+        if (embedded) await step('embedded postgres', () => embedded!.stop());
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new AppError('PORT_IN_USE', `Port ${port} on ${host} is already in use: stop what uses it or set PORT.`, { port })
+          : err.code === 'EACCES'
+            ? new AppError('PORT_IN_USE', `Not allowed to listen on port ${port} on ${host}: choose a port above 1023.`, { port })
+            : err,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

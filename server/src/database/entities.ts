@@ -1,0 +1,4 @@
+import { ServerInstance } from '../modules/cluster/index.js';
+
+/** Every entity the ORM knows; a module's entities are registered here. */
+export const entities = [ServerInstance];

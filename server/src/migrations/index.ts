@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261124000000_foundation } from './Migration20261124000000_foundation.js';
+
+/**
+ * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
+ * from TypeScript sources, compiled output and tests alike. Names are stable: never rename one.
+ */
+export const migrations: MigrationObject[] = [
+  { name: 'Migration20261124000000_foundation', class: Migration20261124000000_foundation },
+];

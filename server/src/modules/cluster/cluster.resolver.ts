@@ -1,0 +1,55 @@
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { Topic, type ServerInstanceChangedEvent } from '../../events/topics.js';
+import { ClusterService } from './cluster.service.js';
+import { InstanceStatus, ServerInstance } from './server-instance.entity.js';
+import { ServerInfo, type DatabaseInfo } from './server-info.type.js';
+import { VERSION } from '../../version.js';
+
+export class DatabaseInfoProvider {
+  constructor(readonly get: () => Promise<DatabaseInfo>) {}
+}
+
+@Resolver(() => ServerInstance)
+export class ClusterResolver {
+  constructor(
+    private readonly cluster: ClusterService,
+    private readonly database: DatabaseInfoProvider,
+  ) {}
+
+  @Query(() => ServerInfo, { description: 'The instance you are talking to.' })
+  async serverInfo(): Promise<ServerInfo> {
+    return {
+      version: VERSION,
+      instanceId: this.cluster.instanceId,
+      startedAt: this.cluster.startedAt,
+      database: await this.database.get(),
+    };
+  }
+
+  @Query(() => [ServerInstance], { description: 'Every instance of the cluster, oldest first; DOWN ones are kept for 7 days.' })
+  serverInstances(
+    @Ctx() ctx: GraphQLContext,
+    @Arg('status', () => InstanceStatus, { nullable: true }) status?: InstanceStatus,
+  ): Promise<ServerInstance[]> {
+    return this.cluster.list(ctx.em(), { status });
+  }
+
+  @Subscription(() => ServerInstance, {
+    topics: Topic.SERVER_INSTANCE_CHANGED,
+    description: 'An instance joined, left, went DOWN or came back.',
+  })
+  serverInstanceChanged(@Root() event: ServerInstanceChangedEvent, @Ctx() ctx: GraphQLContext): Promise<ServerInstance> {
+    return this.cluster.get(ctx.em(), event.id);
+  }
+
+  @FieldResolver(() => InstanceStatus)
+  status(@Root() instance: ServerInstance): InstanceStatus {
+    return this.cluster.effectiveStatus(instance);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'True for the instance answering this request.' })
+  isSelf(@Root() instance: ServerInstance): boolean {
+    return instance.id === this.cluster.instanceId;
+  }
+}

@@ -1,0 +1,37 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum DatabaseKind {
+  EMBEDDED = 'EMBEDDED',
+  EXTERNAL = 'EXTERNAL',
+}
+registerEnumType(DatabaseKind, {
+  name: 'DatabaseKind',
+  description: 'EMBEDDED: the PostgreSQL Sluice started in its data directory; EXTERNAL: DATABASE_URL.',
+});
+
+@ObjectType({ description: 'The PostgreSQL this instance uses (never its credentials).' })
+export class DatabaseInfo {
+  @Field(() => DatabaseKind)
+  kind!: DatabaseKind;
+
+  @Field(() => String, { description: 'server_version as reported by PostgreSQL.' })
+  serverVersion!: string;
+
+  @Field(() => String)
+  name!: string;
+}
+
+@ObjectType({ description: 'The instance answering this request.' })
+export class ServerInfo {
+  @Field(() => String)
+  version!: string;
+
+  @Field(() => ID)
+  instanceId!: string;
+
+  @Field(() => Date)
+  startedAt!: Date;
+
+  @Field(() => DatabaseInfo)
+  database!: DatabaseInfo;
+}
