@@ -15,6 +15,7 @@ import { PgPubSub } from './events/pg-pubsub.js';
 import { httpContext, socketContext, type GraphQLContext } from './graphql/context.js';
 import { formatError, requestScope } from './graphql/error-formatter.js';
 import { buildAppSchema } from './graphql/schema.js';
+import { resolveSecretKey } from './secrets/secret-key.js';
 import { redactUrl, type Logger } from './logger.js';
 import { ClusterResolver, ClusterService, DatabaseInfoProvider, DatabaseKind } from './modules/cluster/index.js';
 import { VERSION } from './version.js';
@@ -29,6 +30,8 @@ export interface App {
   readonly databaseUrl: string;
   readonly pubSub: PgPubSub;
   readonly cluster: ClusterService;
+  /** The key that encrypts stored secrets; undefined when none is configured for a shared database. */
+  readonly secretKey: Buffer | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export function createApp(config: Config, logger: Logger): App {
   let wsServer: WebSocketServer | undefined;
   let httpServer: http.Server | undefined;
   let databaseUrl = '';
+  let secretKey: Buffer | undefined;
   let url = '';
   let ready = false;
   let stopping: Promise<void> | undefined;
@@ -87,13 +91,16 @@ export function createApp(config: Config, logger: Logger): App {
       res.json({ status: 'ok', instanceId });
     });
     app.get('/readyz', (_req, res, next) => {
-      isReady().then(({ ok, checks }) => res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks }), next);
+      isReady().then(
+        ({ ok, checks }) => res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks }),
+        next,
+      );
     });
     app.use(
       '/graphql',
       express.json({ limit: '2mb' }),
       expressMiddleware(apollo!, {
-        context: async ({ res }) => httpContext(orm!.em, logger, String(res.getHeader('x-request-id'))),
+        context: ({ res }) => Promise.resolve(httpContext(orm!.em, logger, String(res.getHeader('x-request-id')))),
       }),
     );
     return app;
@@ -107,6 +114,9 @@ export function createApp(config: Config, logger: Logger): App {
     get databaseUrl() {
       return databaseUrl;
     },
+    get secretKey() {
+      return secretKey;
+    },
     get pubSub() {
       if (!pubSub) throw new Error('the app is not started');
       return pubSub;
@@ -119,6 +129,11 @@ export function createApp(config: Config, logger: Logger): App {
     async start() {
       try {
         databaseUrl = await connectDatabase();
+        secretKey = await resolveSecretKey({
+          configured: config.secretKey,
+          dataDir: config.dataDir,
+          embedded: !!embedded,
+        });
         orm = await createOrm(databaseUrl, { poolSize: config.dbPoolSize, logger });
         await migrate(orm, databaseUrl, logger);
 
@@ -134,7 +149,9 @@ export function createApp(config: Config, logger: Logger): App {
         const databaseInfo = new DatabaseInfoProvider(async () => {
           const [row] = await orm!.em
             .getConnection()
-            .execute<{ version: string; name: string }[]>('SELECT current_setting(\'server_version\') AS version, current_database() AS name');
+            .execute<{ version: string; name: string }[]>(
+              "SELECT current_setting('server_version') AS version, current_database() AS name",
+            );
           return {
             kind: embedded ? DatabaseKind.EMBEDDED : DatabaseKind.EXTERNAL,
             serverVersion: row!.version,
@@ -148,13 +165,27 @@ export function createApp(config: Config, logger: Logger): App {
           container: {
             get: (cls) => {
               const instance = instances.get(cls);
-              if (!instance) throw new Error(`no instance for ${(cls as { name?: string }).name} in the composition root`);
+              if (!instance)
+                throw new Error(`no instance for ${(cls as { name?: string }).name} in the composition root`);
               return instance;
             },
           },
         });
 
         httpServer = http.createServer();
+        apollo = new ApolloServer<GraphQLContext>({
+          schema,
+          formatError: (formatted, error) => formatError(formatted, error, logger),
+          includeStacktraceInErrorResponses: false,
+          // main.ts owns the signals and the shutdown order.
+          stopOnTerminationSignals: false,
+          plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs })],
+        });
+        await apollo.start();
+        httpServer.on('request', buildHttp());
+
+        await listen(httpServer, config.port, config.host);
+        // Attached after listen() succeeded: attached before, ws would re-emit a bind error as its own.
         wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
         const wsHandle = useServer<Record<string, unknown>, { requestId?: string }>(
           {
@@ -172,7 +203,7 @@ export function createApp(config: Config, logger: Logger): App {
               };
             },
             onError: (ctx, _id, _payload, errors) =>
-              errors.map((e) => formatError(e.toJSON(), e, logger, ctx.extra.requestId)) as never,
+              errors.map((e) => formatError(e.toJSON(), e, logger, ctx.extra.requestId)),
           },
           wsServer,
         );
@@ -180,18 +211,6 @@ export function createApp(config: Config, logger: Logger): App {
           await wsHandle.dispose();
         };
 
-        apollo = new ApolloServer<GraphQLContext>({
-          schema,
-          formatError: (formatted, error) => formatError(formatted, error, logger),
-          includeStacktraceInErrorResponses: false,
-          // main.ts owns the signals and the shutdown order.
-          stopOnTerminationSignals: false,
-          plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs })],
-        });
-        await apollo.start();
-        httpServer.on('request', buildHttp());
-
-        await listen(httpServer, config.port, config.host);
         const address = httpServer.address() as AddressInfo;
         const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
         url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
@@ -246,9 +265,15 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new AppError('PORT_IN_USE', `Port ${port} on ${host} is already in use: stop what uses it or set PORT.`, { port })
+          ? new AppError('PORT_IN_USE', `Port ${port} on ${host} is already in use: stop what uses it or set PORT.`, {
+              port,
+            })
           : err.code === 'EACCES'
-            ? new AppError('PORT_IN_USE', `Not allowed to listen on port ${port} on ${host}: choose a port above 1023.`, { port })
+            ? new AppError(
+                'PORT_IN_USE',
+                `Not allowed to listen on port ${port} on ${host}: choose a port above 1023.`,
+                { port },
+              )
             : err,
       );
     };

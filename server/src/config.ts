@@ -10,10 +10,6 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
 const int = (min: number, max: number) =>
   z
     .string()
@@ -34,12 +30,12 @@ const postgresUrl = z.string().refine(
 );
 
 /** 32 bytes, as 64 hex digits or base64 (44 characters with padding). */
-const secretKey = z.string().refine(
-  (v) =>
-    /^[0-9a-fA-F]{64}$/.test(v) ||
-    (/^[A-Za-z0-9+/]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32),
-  { message: 'must be 32 bytes written as 64 hex digits or base64' },
-);
+const secretKey = z
+  .string()
+  .refine(
+    (v) => /^[0-9a-fA-F]{64}$/.test(v) || (/^[A-Za-z0-9+/]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32),
+    { message: 'must be 32 bytes written as 64 hex digits or base64' },
+  );
 
 interface Setting<T extends z.ZodType> {
   schema: T;
@@ -60,11 +56,13 @@ export const settings = {
   }),
   PORT: setting({
     schema: int(0, 65535).default(5480),
-    description: 'HTTP port for the API (`/graphql`, HTTP and WebSocket), `/healthz` and `/readyz`. 0 picks a free port.',
+    description:
+      'HTTP port for the API (`/graphql`, HTTP and WebSocket), `/healthz` and `/readyz`. 0 picks a free port.',
   }),
   SLUICE_HOST: setting({
     schema: z.string().min(1).default('127.0.0.1'),
-    description: 'Address to listen on. Use `0.0.0.0` to accept connections from other machines (the Docker image does).',
+    description:
+      'Address to listen on. Use `0.0.0.0` to accept connections from other machines (the Docker image does).',
   }),
   LOG_LEVEL: setting({
     schema: z.enum(LOG_LEVELS).default('info'),
@@ -81,7 +79,7 @@ export const settings = {
   SLUICE_SECRET_KEY: setting({
     schema: secretKey.optional(),
     description:
-      'Key (32 bytes, hex or base64) encrypting datasource secrets. Required with `DATABASE_URL` once secrets are stored; generated into the data directory for the embedded default.',
+      'Key (32 bytes, hex or base64) encrypting stored secrets (AES-256-GCM). Unset: the embedded default generates one into `SLUICE_DATA_DIR/secret.key` (mode 0600); instances sharing a `DATABASE_URL` must all be given the same key.',
     secret: true,
   }),
   SLUICE_EMBEDDED_PG_PORT: setting({
@@ -90,7 +88,8 @@ export const settings = {
   }),
   SLUICE_DB_POOL_SIZE: setting({
     schema: int(1, 200).default(10),
-    description: 'Maximum connections this instance opens to PostgreSQL for queries (the event bus uses one more).',
+    description:
+      'Maximum connections this instance opens to PostgreSQL for queries (the event bus and migrations use up to three more).',
   }),
   SLUICE_INSTANCE_NAME: setting({
     schema: z.string().min(1).max(128).optional(),
@@ -102,7 +101,8 @@ export const settings = {
   }),
   SLUICE_INSTANCE_TIMEOUT_MS: setting({
     schema: int(300, 3_600_000).default(20_000),
-    description: 'An instance whose last heartbeat is older than this is shown DOWN. Must exceed the heartbeat interval.',
+    description:
+      'An instance whose last heartbeat is older than this is shown DOWN. Must exceed the heartbeat interval.',
   }),
   SLUICE_SHUTDOWN_TIMEOUT_MS: setting({
     schema: int(0, 600_000).default(10_000),
@@ -184,7 +184,7 @@ function decodeKey(v: string): Buffer {
 /** The default of a setting as shown in docs, or undefined when it has none. */
 function defaultOf(s: Setting<z.ZodType>): string | undefined {
   const r = s.schema.safeParse(undefined);
-  return r.success && r.data !== undefined ? String(r.data) : undefined;
+  return r.success && r.data !== undefined ? (typeof r.data === 'string' ? r.data : JSON.stringify(r.data)) : undefined;
 }
 
 /** The README's configuration table, in Markdown. */

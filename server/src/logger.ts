@@ -28,7 +28,8 @@ export function createLogger(
   destination: NodeJS.WritableStream = process.stdout,
 ): Logger {
   const usePretty =
-    config.logFormat === 'pretty' || (config.logFormat === 'auto' && (destination as { isTTY?: boolean }).isTTY === true);
+    config.logFormat === 'pretty' ||
+    (config.logFormat === 'auto' && (destination as { isTTY?: boolean }).isTTY === true);
   const options = {
     level: config.logLevel,
     base: { pid: process.pid },

@@ -118,7 +118,7 @@ function portsOf(service: Service): PortMapping[] {
   const raw = Array.isArray(service.ports) ? (service.ports as unknown[]) : [];
   return raw.map((entry) => {
     if (typeof entry === 'object' && entry !== null) {
-      const long = entry as { target?: unknown; published?: unknown };
+      const long = entry as { target?: string | number; published?: string | number };
       return {
         host: long.published === undefined ? undefined : String(long.published),
         container: String(long.target),

@@ -215,7 +215,8 @@ export class EmbeddedPostgres {
         'max_connections=200',
       ],
       // Detached: a Ctrl-C in the terminal reaches Sluice, which stops PostgreSQL last, after draining.
-      { ...owner, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+      // Messages are in English whatever the environment: initdb --no-locale sets lc_messages = C.
+      { ...owner, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
     process.on('exit', this.onExit);
@@ -226,7 +227,9 @@ export class EmbeddedPostgres {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGQUIT');
-        reject(unusable(this.pgDir, `PostgreSQL did not become ready within ${START_TIMEOUT_MS / 1000} s: ${tail(output)}`));
+        reject(
+          unusable(this.pgDir, `PostgreSQL did not become ready within ${START_TIMEOUT_MS / 1000} s: ${tail(output)}`),
+        );
       }, START_TIMEOUT_MS);
       const onData = (chunk: Buffer) => {
         const text = chunk.toString('utf8');
@@ -260,7 +263,10 @@ export class EmbeddedPostgres {
                   `Port ${this.port} for the embedded PostgreSQL is already in use: set SLUICE_EMBEDDED_PG_PORT to a free port (or 0).`,
                   { port: this.port },
                 )
-              : unusable(this.pgDir, `PostgreSQL exited during start (code ${code}, signal ${signal}): ${tail(output)}`),
+              : unusable(
+                  this.pgDir,
+                  `PostgreSQL exited during start (code ${code}, signal ${signal}): ${tail(output)}`,
+                ),
           );
         } else if (this.child === child && code !== 0 && signal !== 'SIGINT') {
           logger.error({ code, signal }, 'the embedded PostgreSQL stopped unexpectedly');
@@ -325,9 +331,13 @@ async function choosePort(port: number): Promise<number> {
   });
 }
 
-function run(cmd: string, args: string[], owner: { uid?: number; gid?: number }): Promise<{ code: number | null; output: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  owner: { uid?: number; gid?: number },
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    const child = spawn(cmd, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));

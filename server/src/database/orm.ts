@@ -12,8 +12,9 @@ export type Orm = MikroORM;
 const MIGRATION_LOCK_KEY = 0x51_75_1c_e0;
 
 export async function createOrm(url: string, options: { poolSize: number; logger: Logger }): Promise<Orm> {
+  let orm: Orm;
   try {
-    return await MikroORM.init({
+    orm = await MikroORM.init({
       clientUrl: url,
       entities,
       extensions: [Migrator],
@@ -31,8 +32,20 @@ export async function createOrm(url: string, options: { poolSize: number; logger
       ensureDatabase: false,
     });
   } catch (cause) {
-    throw new AppError('DATABASE_UNAVAILABLE', `Cannot connect to PostgreSQL: ${(cause as Error).message}`, {}, { cause });
+    throw unavailable((cause as Error).message, cause);
   }
+  // init() connects lazily: check now, so a wrong DATABASE_URL fails the start with its reason.
+  await orm.connect().catch(() => undefined); // failure surfaces through the check below
+  const check = await orm.checkConnection();
+  if (!check.ok) {
+    await orm.close(true).catch(() => undefined);
+    throw unavailable(check.reason ?? 'unknown reason', check.error);
+  }
+  return orm;
+}
+
+function unavailable(reason: string, cause?: unknown): AppError {
+  return new AppError('DATABASE_UNAVAILABLE', `Cannot connect to PostgreSQL: ${reason}`, {}, { cause });
 }
 
 /**

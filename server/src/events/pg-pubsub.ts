@@ -1,6 +1,5 @@
 import { Repeater } from '@graphql-yoga/subscription';
 import pg from 'pg';
-import type { PubSub } from 'type-graphql';
 import type { Logger } from '../logger.js';
 
 /**
@@ -40,7 +39,8 @@ type Listener = (payload: unknown) => void;
 
 const NOTIFY_LIMIT = 7900; // PostgreSQL's limit is 8000 bytes including the channel name
 
-export class PgPubSub implements PubSub {
+/** Structurally a type-graphql `PubSub`; `publish` returns a promise so that callers can await delivery to the bus. */
+export class PgPubSub {
   private readonly channel: string;
   private readonly inlineLimit: number;
   private readonly payloadRetentionMs: number;
@@ -87,7 +87,8 @@ export class PgPubSub implements PubSub {
   async publish(topic: string, ...args: unknown[]): Promise<void> {
     const [id, payload] = args.length >= 2 ? [args[0], args[1]] : [undefined, args[0]];
     const envelope: Envelope = { t: topic, p: payload };
-    if (id !== undefined) envelope.k = String(id);
+    const key = id === undefined ? undefined : topicId(id);
+    if (key !== undefined) envelope.k = key;
     const text = JSON.stringify(envelope);
     if (Buffer.byteLength(text) <= this.inlineLimit) {
       await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, text]);
@@ -96,12 +97,12 @@ export class PgPubSub implements PubSub {
     await this.pool.query(
       `WITH stored AS (INSERT INTO event_payload (topic, payload) VALUES ($2, $3::jsonb) RETURNING id)
        SELECT pg_notify($1, json_build_object('t', $2::text, 'k', $4::text, 'r', stored.id::text)::text) FROM stored`,
-      [this.channel, topic, JSON.stringify(payload ?? null), id === undefined ? null : String(id)],
+      [this.channel, topic, JSON.stringify(payload ?? null), key ?? null],
     );
   }
 
   subscribe(topic: string, id?: unknown): AsyncIterable<unknown> {
-    const key = routingKey(topic, id === undefined ? undefined : String(id));
+    const key = routingKey(topic, id === undefined ? undefined : topicId(id));
     return new Repeater<unknown>(async (push, stop) => {
       const listener: Listener = (payload) => void push(payload);
       let set = this.listeners.get(key);
@@ -191,11 +192,15 @@ export class PgPubSub implements PubSub {
     let payload = envelope.p;
     if (envelope.r !== undefined) {
       try {
-        const { rows } = await this.pool.query<{ payload: unknown }>('SELECT payload FROM event_payload WHERE id = $1', [
-          envelope.r,
-        ]);
+        const { rows } = await this.pool.query<{ payload: unknown }>(
+          'SELECT payload FROM event_payload WHERE id = $1',
+          [envelope.r],
+        );
         if (rows.length === 0) {
-          this.options.logger.warn({ topic: envelope.t, id: envelope.r }, 'a stored event payload expired before delivery');
+          this.options.logger.warn(
+            { topic: envelope.t, id: envelope.r },
+            'a stored event payload expired before delivery',
+          );
           return;
         }
         payload = rows[0]!.payload;
@@ -216,6 +221,15 @@ export class PgPubSub implements PubSub {
       this.options.logger.debug({ err: (err as Error).message }, 'event payload pruning failed');
     }
   }
+}
+
+/** A subscription's dynamic id as text: strings and numbers as they are, anything else as JSON. */
+function topicId(id: unknown): string {
+  return typeof id === 'string'
+    ? id
+    : typeof id === 'number' || typeof id === 'bigint'
+      ? id.toString()
+      : JSON.stringify(id);
 }
 
 function routingKey(topic: string, id: string | undefined): string {

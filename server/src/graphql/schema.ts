@@ -16,6 +16,8 @@ export function buildAppSchema(options: { pubSub: PubSub; container?: ContainerT
 
 /** The committed contract: the schema as sorted SDL. */
 export async function renderSchemaSdl(): Promise<string> {
-  const schema = await buildAppSchema({ pubSub: { publish: () => undefined, subscribe: () => ({ async *[Symbol.asyncIterator]() {} }) } });
+  const schema = await buildAppSchema({
+    pubSub: { publish: () => undefined, subscribe: () => ({ async *[Symbol.asyncIterator]() {} }) },
+  });
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
 }

@@ -27,7 +27,9 @@ export class ClusterResolver {
     };
   }
 
-  @Query(() => [ServerInstance], { description: 'Every instance of the cluster, oldest first; DOWN ones are kept for 7 days.' })
+  @Query(() => [ServerInstance], {
+    description: 'Every instance of the cluster, oldest first; DOWN ones are kept for 7 days.',
+  })
   serverInstances(
     @Ctx() ctx: GraphQLContext,
     @Arg('status', () => InstanceStatus, { nullable: true }) status?: InstanceStatus,
@@ -39,7 +41,10 @@ export class ClusterResolver {
     topics: Topic.SERVER_INSTANCE_CHANGED,
     description: 'An instance joined, left, went DOWN or came back.',
   })
-  serverInstanceChanged(@Root() event: ServerInstanceChangedEvent, @Ctx() ctx: GraphQLContext): Promise<ServerInstance> {
+  serverInstanceChanged(
+    @Root() event: ServerInstanceChangedEvent,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ServerInstance> {
     return this.cluster.get(ctx.em(), event.id);
   }
 

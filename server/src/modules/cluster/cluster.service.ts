@@ -104,7 +104,9 @@ export class ClusterService {
     try {
       await this.em
         .getConnection()
-        .execute(`UPDATE server_instance SET status = 'DOWN', stopped_at = now() WHERE id = ?`, [this.options.instanceId]);
+        .execute(`UPDATE server_instance SET status = 'DOWN', stopped_at = now() WHERE id = ?`, [
+          this.options.instanceId,
+        ]);
       await this.announce(this.options.instanceId);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'could not record this instance as stopped');

@@ -1,0 +1,111 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/src/config.js';
+import { createApp } from '../../server/src/app.js';
+import { startTestApp } from '../support/app.js';
+import { gqlData } from '../support/graphql.js';
+import { captureLogs } from '../support/logs.js';
+import { spawnServer } from '../support/process.js';
+import { waitFor } from '../support/wait.js';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const postmasterPid = async (dataDir: string) =>
+  Number((await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+
+describe('the embedded PostgreSQL (no DATABASE_URL)', () => {
+  let dataDir: string;
+  const env = () => ({ SLUICE_DATA_DIR: dataDir, SLUICE_EMBEDDED_PG_PORT: '0' });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-embedded-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts, serves, stops without leaving PostgreSQL running, and keeps the data for the next start', async () => {
+    const first = await startTestApp({ env: env() });
+    const { serverInfo } = await gqlData<{ serverInfo: { instanceId: string; database: { kind: string } } }>(
+      first.url,
+      '{ serverInfo { instanceId database { kind serverVersion } } }',
+    );
+    expect(serverInfo.database.kind).toBe('EMBEDDED');
+    const pgPid = await postmasterPid(dataDir);
+    expect(isAlive(pgPid)).toBe(true);
+    const firstKey = first.app.secretKey;
+    await first.stop();
+    expect(isAlive(pgPid)).toBe(false);
+
+    const second = await startTestApp({ env: env() });
+    try {
+      const { serverInstances } = await gqlData<{ serverInstances: { id: string; status: string }[] }>(
+        second.url,
+        '{ serverInstances { id status } }',
+      );
+      // The first run's instance row survived the restart: the data directory was reused.
+      expect(serverInstances).toContainEqual({ id: serverInfo.instanceId, status: 'DOWN' });
+      expect(second.logs.lines.some((l) => l.msg === 'initialising the embedded PostgreSQL cluster')).toBe(false);
+    } finally {
+      await second.stop();
+    }
+    // The database password and the secret key are generated once, private, and kept across starts.
+    const password = await readFile(path.join(dataDir, 'postgres.password'), 'utf8');
+    expect(password.length).toBeGreaterThanOrEqual(24);
+    for (const file of ['postgres.password', 'secret.key']) {
+      expect((await stat(path.join(dataDir, file))).mode & 0o777, file).toBe(0o600);
+    }
+    expect(second.app.secretKey).toEqual(firstKey);
+    expect(firstKey).toHaveLength(32);
+  });
+
+  it('leaves no PostgreSQL behind when the server process gets Ctrl-C (SIGINT)', async () => {
+    const server = spawnServer(env());
+    await server.ready;
+    const pgPid = await postmasterPid(dataDir);
+    expect(isAlive(pgPid)).toBe(true);
+    server.child.kill('SIGINT');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(isAlive(pgPid)).toBe(false);
+  });
+
+  it('shuts down a PostgreSQL orphaned by a killed server before starting its own', async () => {
+    const server = spawnServer(env());
+    await server.ready;
+    const orphan = await postmasterPid(dataDir);
+    server.child.kill('SIGKILL');
+    await server.exited;
+    expect(isAlive(orphan)).toBe(true);
+
+    const next = await startTestApp({ env: env() });
+    try {
+      expect(isAlive(orphan)).toBe(false);
+      expect(next.logs.lines.some((l) => String(l.msg).startsWith('stopping a PostgreSQL left running'))).toBe(true);
+      await gqlData(next.url, '{ serverInfo { version } }');
+    } finally {
+      await next.stop();
+    }
+    await waitFor(() => !isAlive(orphan));
+  });
+
+  it('explains an unusable data directory instead of crashing obscurely', async () => {
+    const file = path.join(dataDir, 'not-a-directory');
+    await writeFile(file, 'x');
+    const logs = captureLogs();
+    const app = createApp(loadConfig({ SLUICE_DATA_DIR: file, PORT: '0' }), logs.logger);
+    const err = await app.start().then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(err?.code).toBe('DATA_DIR_UNUSABLE');
+    expect(err?.message).toContain(`Data directory ${file} is unusable`);
+  });
+});
