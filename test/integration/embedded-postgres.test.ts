@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chown, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,39 @@ describe('the embedded PostgreSQL (no DATABASE_URL)', () => {
     }
     await waitFor(() => !isAlive(orphan));
   });
+
+  // As root, the cluster runs as the system's "postgres" user; this covers the other path.
+  const nobody = { uid: 65534, gid: 65534 };
+  const nobodyCanRead = () => {
+    try {
+      execFileSync('test', ['-r', path.resolve(import.meta.dirname, '../../package.json')], nobody);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  it.runIf(process.getuid?.() === 0 && nobodyCanRead())(
+    'runs as a normal user, with PostgreSQL under that same user and every file private to it',
+    async () => {
+      const home = await mkdtemp(path.join(os.tmpdir(), 'sluice-user-'));
+      await chown(home, nobody.uid, nobody.gid);
+      const userDataDir = path.join(home, 'data');
+      const server = spawnServer({ SLUICE_DATA_DIR: userDataDir, SLUICE_EMBEDDED_PG_PORT: '0', HOME: home }, nobody);
+      try {
+        const url = await server.ready;
+        await gqlData(url, '{ serverInfo { version } }');
+        const pgPid = await postmasterPid(userDataDir);
+        expect((await stat(`/proc/${pgPid}`)).uid).toBe(nobody.uid);
+        expect((await stat(userDataDir)).mode & 0o777).toBe(0o700);
+        server.child.kill('SIGINT');
+        expect(await server.exited).toEqual({ code: 0, signal: null });
+        expect(isAlive(pgPid)).toBe(false);
+      } finally {
+        server.child.kill('SIGKILL');
+        await rm(home, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('explains an unusable data directory instead of crashing obscurely', async () => {
     const file = path.join(dataDir, 'not-a-directory');

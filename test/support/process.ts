@@ -14,11 +14,12 @@ export interface ServerProcess {
 }
 
 /** Runs `server/src/main.ts` as its own process (as `npm start` does, without the build step). */
-export function spawnServer(env: Record<string, string>): ServerProcess {
+export function spawnServer(env: Record<string, string>, as?: { uid: number; gid: number }): ServerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, SLUICE_LOG_FORMAT: 'json', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...as,
   });
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
