@@ -34,6 +34,15 @@ describe('several instances on one database', () => {
     await db?.drop();
   });
 
+  /** Subscribes to serverInstanceChanged on `t` and waits until the subscription is live there. */
+  const watchChanges = async (t: TestApp) => {
+    const socket = await connectSocket(t.url);
+    sockets.push(socket);
+    const sub = socket.subscribe<{ serverInstanceChanged: Instance }>(CHANGED);
+    await waitFor(() => t.app.pubSub.subscriberCount === 1, { what: 'the subscription to be live' });
+    return sub;
+  };
+
   const start = async (name: string) => {
     const t = await startTestApp({ databaseUrl: db.url, env: { SLUICE_INSTANCE_NAME: name } });
     apps.push(t);
@@ -53,10 +62,7 @@ describe('several instances on one database', () => {
 
   it('push a subscriber on one instance the changes caused by another', async () => {
     const a = await start('alpha');
-    const socket = await connectSocket(a.url);
-    sockets.push(socket);
-    const sub = socket.subscribe<{ serverInstanceChanged: Instance }>(CHANGED);
-    await waitFor(() => a.app.pubSub.subscriberCount === 1, { what: 'the subscription to be live' });
+    const sub = await watchChanges(a);
 
     const b = await start('beta');
     const joined = await sub.until((e) => e.serverInstanceChanged.id === b.app.instanceId);
@@ -71,10 +77,7 @@ describe('several instances on one database', () => {
 
   it('notice an instance that died without a word (kill -9) and mark it DOWN once', async () => {
     const a = await start('alpha');
-    const socket = await connectSocket(a.url);
-    sockets.push(socket);
-    const sub = socket.subscribe<{ serverInstanceChanged: Instance }>(CHANGED);
-    await waitFor(() => a.app.pubSub.subscriberCount === 1, { what: 'the subscription to be live' });
+    const sub = await watchChanges(a);
 
     const victim = spawnServer({
       DATABASE_URL: db.url,

@@ -258,11 +258,7 @@ export class EmbeddedPostgres {
           const busy = /could not bind|Address already in use/i.test(output);
           reject(
             busy
-              ? new AppError(
-                  'PORT_IN_USE',
-                  `Port ${this.port} for the embedded PostgreSQL is already in use: set SLUICE_EMBEDDED_PG_PORT to a free port (or 0).`,
-                  { port: this.port },
-                )
+              ? portInUse(this.port)
               : unusable(
                   this.pgDir,
                   `PostgreSQL exited during start (code ${code}, signal ${signal}): ${tail(output)}`,
@@ -289,6 +285,14 @@ export class EmbeddedPostgres {
   }
 }
 
+function portInUse(port: number): AppError {
+  return new AppError(
+    'PORT_IN_USE',
+    `Port ${port} for the embedded PostgreSQL is already in use: set SLUICE_EMBEDDED_PG_PORT to a free port (or 0).`,
+    { port },
+  );
+}
+
 function unusable(dir: string, why: string, cause?: unknown): AppError {
   return new AppError('DATA_DIR_UNUSABLE', `Data directory ${dir} is unusable: ${why}`, { dir }, { cause });
 }
@@ -313,17 +317,7 @@ function isAlive(pid: number): boolean {
 async function choosePort(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new AppError(
-              'PORT_IN_USE',
-              `Port ${port} for the embedded PostgreSQL is already in use: set SLUICE_EMBEDDED_PG_PORT to a free port (or 0).`,
-              { port },
-            )
-          : err,
-      ),
-    );
+    probe.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? portInUse(port) : err));
     probe.listen(port, '127.0.0.1', () => {
       const chosen = (probe.address() as net.AddressInfo).port;
       probe.close(() => resolve(chosen));
