@@ -3,25 +3,37 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createOrm, migrate, type Orm } from './database/orm.js';
 import { AppError } from './errors.js';
 import { PgPubSub } from './events/pg-pubsub.js';
-import { httpContext, socketContext, type GraphQLContext } from './graphql/context.js';
-import { formatError, requestScope } from './graphql/error-formatter.js';
+import { auditMiddleware } from './graphql/audit-middleware.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { formatError } from './graphql/error-formatter.js';
+import { createHttpApp } from './graphql/http.js';
 import { buildAppSchema } from './graphql/schema.js';
-import { resolveSecretKey } from './secrets/secret-key.js';
+import { attachWebSocket, type WebSocketHandle } from './graphql/websocket.js';
 import { redactUrl, type Logger } from './logger.js';
+import {
+  ApiTokenResolver,
+  ApiTokenService,
+  AuditResolver,
+  AuditService,
+  AuthResolver,
+  AuthService,
+  UserResolver,
+  UserService,
+  WorkspaceResolver,
+  WorkspaceService,
+  type Directory,
+} from './modules/auth/index.js';
+import { LdapDirectory } from './modules/auth/ldap-directory.js';
 import { ClusterResolver, ClusterService, DatabaseInfoProvider, DatabaseKind } from './modules/cluster/index.js';
+import { resolveSecretKey } from './secrets/secret-key.js';
 import { VERSION } from './version.js';
 
-/** WebSocket close code sent to subscribers when the server goes away (RFC 6455 "going away"). */
-export const CLOSE_GOING_AWAY = 1001;
+export { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from './graphql/websocket.js';
 
 export interface App {
   readonly instanceId: string;
@@ -36,19 +48,23 @@ export interface App {
   stop(): Promise<void>;
 }
 
+export interface AppOptions {
+  /** Where the first start shows a generated admin password (standard error by default). */
+  announce?: (text: string) => void;
+}
+
 /**
  * The composition root: builds every service and resolver by hand, so every dependency is
  * visible here. `start()` brings the instance up in order; `stop()` takes it down in reverse.
  */
-export function createApp(config: Config, logger: Logger): App {
+export function createApp(config: Config, logger: Logger, options: AppOptions = {}): App {
   const instanceId = randomUUID();
   let embedded: EmbeddedPostgres | undefined;
   let orm: Orm | undefined;
   let pubSub: PgPubSub | undefined;
   let cluster: ClusterService | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
-  let disposeWs: (() => Promise<void>) | undefined;
-  let wsServer: WebSocketServer | undefined;
+  let sockets: WebSocketHandle | undefined;
   let httpServer: http.Server | undefined;
   let databaseUrl = '';
   let secretKey: Buffer | undefined;
@@ -65,7 +81,7 @@ export function createApp(config: Config, logger: Logger): App {
     return embedded.start();
   }
 
-  async function isReady(): Promise<{ ok: boolean; checks: Record<string, boolean> }> {
+  async function readiness(): Promise<{ ok: boolean; checks: Record<string, boolean> }> {
     const checks = { started: ready, eventBus: pubSub?.isConnected ?? false, database: false };
     if (orm && ready) {
       try {
@@ -78,32 +94,10 @@ export function createApp(config: Config, logger: Logger): App {
     return { ok: Object.values(checks).every(Boolean), checks };
   }
 
-  function buildHttp(): express.Express {
-    const app = express();
-    app.disable('x-powered-by');
-    app.use((req, res, next) => {
-      const incoming = req.get('x-request-id');
-      const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-      res.setHeader('x-request-id', requestId);
-      requestScope.run({ requestId }, next);
-    });
-    app.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok', instanceId });
-    });
-    app.get('/readyz', (_req, res, next) => {
-      isReady().then(
-        ({ ok, checks }) => res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks }),
-        next,
-      );
-    });
-    app.use(
-      '/graphql',
-      express.json({ limit: '2mb' }),
-      expressMiddleware(apollo!, {
-        context: ({ res }) => Promise.resolve(httpContext(orm!.em, logger, String(res.getHeader('x-request-id')))),
-      }),
-    );
-    return app;
+  function directory(): { client: Directory; roleMap: NonNullable<Config['ldap']>['roleMap'] } | undefined {
+    if (!config.ldap) return undefined;
+    const { roleMap, ...settings } = config.ldap;
+    return { client: new LdapDirectory(settings, logger), roleMap };
   }
 
   return {
@@ -136,10 +130,19 @@ export function createApp(config: Config, logger: Logger): App {
         });
         orm = await createOrm(databaseUrl, { poolSize: config.dbPoolSize, logger });
         await migrate(orm, databaseUrl, logger);
+        const root = () => orm!.em;
 
         pubSub = new PgPubSub({ connectionString: databaseUrl, logger });
         await pubSub.start();
 
+        const auth = new AuthService(logger, {
+          sessionTtlMinutes: config.sessionTtlMinutes,
+          admin: config.admin,
+          directory: directory(),
+          announce: options.announce,
+        });
+        await auth.bootstrap(orm.em.fork());
+        const audit = new AuditService(logger);
         cluster = new ClusterService(orm.em, pubSub, logger, {
           instanceId,
           version: VERSION,
@@ -159,12 +162,20 @@ export function createApp(config: Config, logger: Logger): App {
           };
         });
 
-        const instances = new Map<unknown, unknown>([[ClusterResolver, new ClusterResolver(cluster, databaseInfo)]]);
+        const resolvers = new Map<unknown, unknown>([
+          [ClusterResolver, new ClusterResolver(cluster, databaseInfo)],
+          [AuthResolver, new AuthResolver(auth)],
+          [WorkspaceResolver, new WorkspaceResolver(new WorkspaceService())],
+          [UserResolver, new UserResolver(new UserService())],
+          [ApiTokenResolver, new ApiTokenResolver(new ApiTokenService())],
+          [AuditResolver, new AuditResolver(audit)],
+        ]);
         const schema = await buildAppSchema({
           pubSub,
+          globalMiddlewares: [auditMiddleware(audit)],
           container: {
             get: (cls) => {
-              const instance = instances.get(cls);
+              const instance = resolvers.get(cls);
               if (!instance)
                 throw new Error(`no instance for ${(cls as { name?: string }).name} in the composition root`);
               return instance;
@@ -182,34 +193,14 @@ export function createApp(config: Config, logger: Logger): App {
           plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs })],
         });
         await apollo.start();
-        httpServer.on('request', buildHttp());
+        httpServer.on(
+          'request',
+          createHttpApp({ apollo, root, logger, auth, trustProxy: config.trustProxy, instanceId, readiness }),
+        );
 
         await listen(httpServer, config.port, config.host);
         // Attached after listen() succeeded: attached before, ws would re-emit a bind error as its own.
-        wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-        const wsHandle = useServer<Record<string, unknown>, { requestId?: string }>(
-          {
-            schema,
-            context: (ctx) => socketContext(orm!.em, logger, ctx.extra.requestId ?? randomUUID()),
-            onConnect: (ctx) => {
-              ctx.extra.requestId = randomUUID();
-              return ready;
-            },
-            onNext: (ctx, _id, _payload, _args, result) => {
-              if (!result.errors) return result;
-              return {
-                ...result,
-                errors: result.errors.map((e) => formatError(e.toJSON(), e, logger, ctx.extra.requestId)),
-              };
-            },
-            onError: (ctx, _id, _payload, errors) =>
-              errors.map((e) => formatError(e.toJSON(), e, logger, ctx.extra.requestId)),
-          },
-          wsServer,
-        );
-        disposeWs = async () => {
-          await wsHandle.dispose();
-        };
+        sockets = attachWebSocket({ httpServer, schema, root, logger, auth, isReady: () => ready });
 
         const address = httpServer.address() as AddressInfo;
         const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -229,8 +220,6 @@ export function createApp(config: Config, logger: Logger): App {
       stopping ??= (async () => {
         ready = false;
         logger.info('shutting down');
-        // Close sockets first so subscribers learn at once, then drain HTTP (Apollo's plugin waits for
-        // in-flight requests up to the grace period), then leave the cluster and close connections.
         const step = async (name: string, fn: () => Promise<unknown>) => {
           logger.debug({ step: name }, 'shutdown step');
           try {
@@ -239,14 +228,9 @@ export function createApp(config: Config, logger: Logger): App {
             logger.warn({ step: name, err: (err as Error).message }, 'shutdown step failed');
           }
         };
-        if (wsServer) {
-          const ws = wsServer;
-          for (const client of ws.clients) client.close(CLOSE_GOING_AWAY, 'Server shutting down');
-          await step('websocket', async () => {
-            await disposeWs?.();
-            await new Promise<void>((resolve) => ws.close(() => resolve()));
-          });
-        }
+        // Sockets first so subscribers learn at once, then drain HTTP (Apollo's plugin waits for
+        // in-flight requests up to the grace period), then leave the cluster and close connections.
+        if (sockets) await step('websocket', () => sockets!.close());
         if (apollo) await step('http', () => apollo!.stop());
         else if (httpServer?.listening) await step('http', () => new Promise((r) => httpServer!.close(r)));
         if (cluster) await step('cluster', () => cluster!.stop());

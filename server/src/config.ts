@@ -37,6 +37,33 @@ const secretKey = z
     { message: 'must be 32 bytes written as 64 hex digits or base64' },
   );
 
+const bool = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+const ROLES = ['ADMIN', 'DEVELOPER', 'OPERATOR', 'VIEWER'] as const;
+
+/** `[{ "group": "<group DN>", "workspace": "<name>", "role": "DEVELOPER" } | { "group": "<DN>", "superuser": true }]` */
+const ldapRoleMap = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(
+      z.union([
+        z.strictObject({ group: z.string().min(1), workspace: z.string().min(1), role: z.enum(ROLES) }),
+        z.strictObject({ group: z.string().min(1), superuser: z.literal(true) }),
+      ]),
+      { error: 'must be a JSON array of {group, workspace, role} or {group, superuser: true}' },
+    ),
+  );
+
 interface Setting<T extends z.ZodType> {
   schema: T;
   /** What it does, for the README table. */
@@ -108,6 +135,73 @@ export const settings = {
     schema: int(0, 600_000).default(10_000),
     description: 'On SIGINT/SIGTERM, how long open requests and sockets may take to finish before they are closed.',
   }),
+  SLUICE_TRUST_PROXY: setting({
+    schema: z.string().min(1).optional(),
+    description:
+      "Which proxies may report the client address in `X-Forwarded-For` (Express's `trust proxy`: `loopback`, a hop count, or addresses). Unset: none, the socket's address is the client's. Used by the login rate limits and the audit log.",
+  }),
+  SLUICE_ADMIN_EMAIL: setting({
+    schema: z.email({ error: 'must be an email address' }).default('admin@sluice.local'),
+    description: 'Email of the superuser created on the first start (when there are no users yet).',
+  }),
+  SLUICE_ADMIN_PASSWORD: setting({
+    schema: z.string().min(12, 'must have at least 12 characters').max(256).optional(),
+    description:
+      'Password of that first superuser. Unset: one is generated and printed once on the first start (stored only as an argon2id hash).',
+    secret: true,
+  }),
+  SLUICE_SESSION_TTL_MINUTES: setting({
+    schema: int(5, 525_600).default(720),
+    description: 'How long a login session lasts.',
+  }),
+  SLUICE_LDAP_URL: setting({
+    schema: z
+      .string()
+      .regex(/^ldaps?:\/\/[^\s]+$/, 'must be an ldap:// or ldaps:// URL')
+      .optional(),
+    description: 'Directory for LDAP login (e.g. `ldaps://ldap.example.com`). Unset: only local accounts.',
+  }),
+  SLUICE_LDAP_BIND_DN: setting({
+    schema: z.string().min(1).optional(),
+    description: 'Service account that searches the directory. Unset: anonymous search.',
+  }),
+  SLUICE_LDAP_BIND_PASSWORD: setting({
+    schema: z.string().min(1).optional(),
+    description: "The service account's password.",
+    secret: true,
+  }),
+  SLUICE_LDAP_SEARCH_BASE: setting({
+    schema: z.string().min(1).optional(),
+    description: 'Where users are searched (e.g. `ou=people,dc=example,dc=com`). Required with `SLUICE_LDAP_URL`.',
+  }),
+  SLUICE_LDAP_SEARCH_FILTER: setting({
+    schema: z
+      .string()
+      .includes('{{login}}', { error: 'must contain {{login}}' })
+      .default('(|(uid={{login}})(mail={{login}}))'),
+    description: 'Finds the user; `{{login}}` is what was typed in the email field, escaped.',
+  }),
+  SLUICE_LDAP_GROUP_SEARCH_BASE: setting({
+    schema: z.string().min(1).optional(),
+    description: 'Where groups are searched. Unset: `SLUICE_LDAP_SEARCH_BASE`.',
+  }),
+  SLUICE_LDAP_GROUP_FILTER: setting({
+    schema: z.string().min(1).default('(|(member={{dn}})(uniqueMember={{dn}})(memberUid={{login}}))'),
+    description: "Finds the user's groups; `{{dn}}` is the user's DN and `{{login}}` the login, both escaped.",
+  }),
+  SLUICE_LDAP_ROLE_MAP: setting({
+    schema: ldapRoleMap.optional(),
+    description:
+      'JSON list mapping directory groups to roles: `[{"group":"cn=data-eng,ou=groups,dc=example,dc=com","workspace":"Default","role":"DEVELOPER"},{"group":"cn=sluice-admins,…","superuser":true}]`. Directory users get (and lose) these memberships at every login; the highest role wins.',
+  }),
+  SLUICE_LDAP_START_TLS: setting({
+    schema: bool.default(false),
+    description: 'Upgrade an `ldap://` connection with StartTLS.',
+  }),
+  SLUICE_LDAP_TIMEOUT_MS: setting({
+    schema: int(100, 60_000).default(5000),
+    description: 'Connect and operation timeout for the directory.',
+  }),
 } as const;
 
 type Settings = typeof settings;
@@ -128,6 +222,26 @@ export interface Config {
   heartbeatIntervalMs: number;
   instanceTimeoutMs: number;
   shutdownTimeoutMs: number;
+  trustProxy: string | undefined;
+  admin: { email: string; password: string | undefined };
+  sessionTtlMinutes: number;
+  ldap: LdapConfig | undefined;
+}
+
+export interface LdapConfig {
+  /** `ldap://host:port` or `ldaps://host:port`. */
+  url: string;
+  /** Service account used to search; undefined searches anonymously. */
+  bindDn: string | undefined;
+  bindPassword: string | undefined;
+  searchBase: string;
+  searchFilter: string;
+  groupSearchBase: string;
+  groupFilter: string;
+  roleMap: z.output<typeof ldapRoleMap>;
+  startTls: boolean;
+  /** Applies to the connection and to each LDAP operation separately. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -158,6 +272,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `SLUICE_INSTANCE_TIMEOUT_MS: must be greater than SLUICE_HEARTBEAT_INTERVAL_MS (${r.SLUICE_HEARTBEAT_INTERVAL_MS})`,
     );
   }
+  if (problems.length === 0 && r.SLUICE_LDAP_URL && !r.SLUICE_LDAP_SEARCH_BASE) {
+    problems.push('SLUICE_LDAP_SEARCH_BASE: is required when SLUICE_LDAP_URL is set');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -174,6 +291,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     heartbeatIntervalMs: r.SLUICE_HEARTBEAT_INTERVAL_MS,
     instanceTimeoutMs: r.SLUICE_INSTANCE_TIMEOUT_MS,
     shutdownTimeoutMs: r.SLUICE_SHUTDOWN_TIMEOUT_MS,
+    trustProxy: r.SLUICE_TRUST_PROXY,
+    admin: { email: r.SLUICE_ADMIN_EMAIL, password: r.SLUICE_ADMIN_PASSWORD },
+    sessionTtlMinutes: r.SLUICE_SESSION_TTL_MINUTES,
+    ldap: r.SLUICE_LDAP_URL
+      ? {
+          url: r.SLUICE_LDAP_URL,
+          bindDn: r.SLUICE_LDAP_BIND_DN,
+          bindPassword: r.SLUICE_LDAP_BIND_PASSWORD,
+          searchBase: r.SLUICE_LDAP_SEARCH_BASE!,
+          searchFilter: r.SLUICE_LDAP_SEARCH_FILTER,
+          groupSearchBase: r.SLUICE_LDAP_GROUP_SEARCH_BASE ?? r.SLUICE_LDAP_SEARCH_BASE!,
+          groupFilter: r.SLUICE_LDAP_GROUP_FILTER,
+          roleMap: r.SLUICE_LDAP_ROLE_MAP ?? [],
+          startTls: r.SLUICE_LDAP_START_TLS,
+          timeoutMs: r.SLUICE_LDAP_TIMEOUT_MS,
+        }
+      : undefined,
   };
 }
 

@@ -36,7 +36,7 @@ describe('several instances on one database', () => {
 
   /** Subscribes to serverInstanceChanged on `t` and waits until the subscription is live there. */
   const watchChanges = async (t: TestApp) => {
-    const socket = await connectSocket(t.url);
+    const socket = await connectSocket(t.url, t.token);
     sockets.push(socket);
     const sub = socket.subscribe<{ serverInstanceChanged: Instance }>(CHANGED);
     await waitFor(() => t.app.pubSub.subscriberCount === 1, { what: 'the subscription to be live' });
@@ -52,7 +52,7 @@ describe('several instances on one database', () => {
   it('list each other as UP, each marking itself', async () => {
     const [a, b] = await Promise.all([start('alpha'), start('beta')]);
     for (const t of [a, b]) {
-      const { serverInstances } = await gqlData<{ serverInstances: Instance[] }>(t.url, INSTANCES);
+      const { serverInstances } = await gqlData<{ serverInstances: Instance[] }>(t.url, INSTANCES, undefined, t.token);
       expect(serverInstances.map((i) => i.name).sort()).toEqual(['alpha', 'beta']);
       expect(serverInstances.every((i) => i.status === 'UP' && i.pid === process.pid)).toBe(true);
       expect(serverInstances.filter((i) => i.isSelf).map((i) => i.id)).toEqual([t.app.instanceId]);
@@ -106,8 +106,18 @@ describe('several instances on one database', () => {
     const b = await start('beta');
     apps.splice(apps.indexOf(b), 1);
     await b.stop();
-    const up = await gqlData<{ serverInstances: Instance[] }>(a.url, '{ serverInstances(status: UP) { name } }');
-    const down = await gqlData<{ serverInstances: Instance[] }>(a.url, '{ serverInstances(status: DOWN) { name } }');
+    const up = await gqlData<{ serverInstances: Instance[] }>(
+      a.url,
+      '{ serverInstances(status: UP) { name } }',
+      undefined,
+      a.token,
+    );
+    const down = await gqlData<{ serverInstances: Instance[] }>(
+      a.url,
+      '{ serverInstances(status: DOWN) { name } }',
+      undefined,
+      a.token,
+    );
     expect(up.serverInstances).toEqual([{ name: 'alpha' }]);
     expect(down.serverInstances).toEqual([{ name: 'beta' }]);
   });

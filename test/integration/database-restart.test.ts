@@ -42,7 +42,7 @@ describe('when its PostgreSQL restarts', () => {
   it('goes not-ready while it is down, then recovers: queries answer and subscriptions hear other instances again', async () => {
     const a = await startTestApp({ databaseUrl, env: { SLUICE_INSTANCE_NAME: 'survivor' } });
     apps.push(a);
-    socket = await connectSocket(a.url);
+    socket = await connectSocket(a.url, a.token);
     const sub = socket.subscribe<{ serverInstanceChanged: { name: string } }>(
       'subscription { serverInstanceChanged { name } }',
     );

@@ -38,6 +38,8 @@ describe('the embedded PostgreSQL (no DATABASE_URL)', () => {
     const { serverInfo } = await gqlData<{ serverInfo: { instanceId: string; database: { kind: string } } }>(
       first.url,
       '{ serverInfo { instanceId database { kind serverVersion } } }',
+      undefined,
+      first.token,
     );
     expect(serverInfo.database.kind).toBe('EMBEDDED');
     const pgPid = await postmasterPid(dataDir);
@@ -51,6 +53,8 @@ describe('the embedded PostgreSQL (no DATABASE_URL)', () => {
       const { serverInstances } = await gqlData<{ serverInstances: { id: string; status: string }[] }>(
         second.url,
         '{ serverInstances { id status } }',
+        undefined,
+        second.token,
       );
       // The first run's instance row survived the restart: the data directory was reused.
       expect(serverInstances).toContainEqual({ id: serverInfo.instanceId, status: 'DOWN' });

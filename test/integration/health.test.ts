@@ -33,6 +33,8 @@ describe('a running instance', () => {
     const data = await gqlData<{ serverInfo: Record<string, unknown> }>(
       t.url,
       '{ serverInfo { version instanceId startedAt database { kind serverVersion name } } }',
+      undefined,
+      t.token,
     );
     expect(data.serverInfo).toMatchObject({
       version: '0.1.0',

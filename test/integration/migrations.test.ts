@@ -23,6 +23,8 @@ describe('migrations', () => {
     const { serverInstances } = await gqlData<{ serverInstances: unknown[] }>(
       apps[0]!.url,
       '{ serverInstances { id } }',
+      undefined,
+      apps[0]!.token,
     );
     expect(serverInstances).toHaveLength(3);
   });

@@ -2,8 +2,11 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE_GOING_AWAY } from '../../server/src/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { connectSocket, gqlData } from '../support/graphql.js';
+import { ADMIN } from '../support/app.js';
+import { connectSocket, gqlData, login } from '../support/graphql.js';
 import { spawnServer } from '../support/process.js';
+
+const ADMIN_ENV = { SLUICE_ADMIN_EMAIL: ADMIN.email, SLUICE_ADMIN_PASSWORD: ADMIN.password };
 
 describe('the server process', () => {
   let db: TestDatabase;
@@ -15,10 +18,10 @@ describe('the server process', () => {
   });
 
   it('stops cleanly on SIGTERM: sockets told the server is going away, instance DOWN at once, exit 0', async () => {
-    const server = spawnServer({ DATABASE_URL: db.url, SLUICE_INSTANCE_NAME: 'graceful' });
+    const server = spawnServer({ DATABASE_URL: db.url, SLUICE_INSTANCE_NAME: 'graceful', ...ADMIN_ENV });
     const url = await server.ready;
     const { serverInfo } = await gqlData<{ serverInfo: { instanceId: string } }>(url, '{ serverInfo { instanceId } }');
-    const socket = await connectSocket(url);
+    const socket = await connectSocket(url, await login(url, ADMIN.email, ADMIN.password));
     socket.subscribe('subscription { serverInstanceChanged { id } }');
 
     server.child.kill('SIGTERM');

@@ -1,12 +1,18 @@
 import 'reflect-metadata';
 import { createApp, type App } from '../../server/src/app.js';
 import { loadConfig } from '../../server/src/config.js';
+import { login } from './graphql.js';
 import { captureLogs, type CapturedLogs } from './logs.js';
+
+/** The superuser every test app creates on its first start. */
+export const ADMIN = { email: 'admin@sluice.test', password: 'admin-password-for-tests' };
 
 /** Fast heartbeats so that cluster behaviour shows within a test's patience. */
 export const FAST_CLUSTER = {
   SLUICE_HEARTBEAT_INTERVAL_MS: '200',
   SLUICE_INSTANCE_TIMEOUT_MS: '1500',
+  SLUICE_ADMIN_EMAIL: ADMIN.email,
+  SLUICE_ADMIN_PASSWORD: ADMIN.password,
 };
 
 export interface TestApp {
@@ -14,6 +20,8 @@ export interface TestApp {
   logs: CapturedLogs;
   /** http://127.0.0.1:port */
   url: string;
+  /** A session of the first superuser. */
+  token: string;
   stop(): Promise<void>;
 }
 
@@ -29,5 +37,6 @@ export async function startTestApp(options: { databaseUrl?: string; env?: Record
   const logs = captureLogs();
   const app = createApp(config, logs.logger);
   await app.start();
-  return { app, logs, url: app.url, stop: () => app.stop() };
+  const token = await login(app.url, ADMIN.email, ADMIN.password);
+  return { app, logs, url: app.url, token, stop: () => app.stop() };
 }

@@ -11,11 +11,16 @@ export async function gql<T = Record<string, unknown>>(
   baseUrl: string,
   query: string,
   variables?: Record<string, unknown>,
+  token?: string,
   headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
   const res = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
@@ -26,8 +31,9 @@ export async function gqlData<T = Record<string, unknown>>(
   baseUrl: string,
   query: string,
   variables?: Record<string, unknown>,
+  token?: string,
 ): Promise<T> {
-  const res = await gql<T>(baseUrl, query, variables);
+  const res = await gql<T>(baseUrl, query, variables, token);
   if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
   return res.data!;
 }
@@ -48,11 +54,19 @@ export interface SocketClient {
   dispose(): Promise<void>;
 }
 
-/** A graphql-ws client on `/graphql` of `baseUrl`, connected eagerly. */
-export async function connectSocket(
-  baseUrl: string,
-  connectionParams?: Record<string, unknown>,
-): Promise<SocketClient> {
+/** Signs in and returns the session token. */
+export async function login(baseUrl: string, email: string, password: string): Promise<string> {
+  const data = await gqlData<{ login: { token: string } }>(
+    baseUrl,
+    'mutation($input: LoginInput!) { login(input: $input) { token } }',
+    { input: { email, password } },
+  );
+  return data.login.token;
+}
+
+/** A graphql-ws client on `/graphql` of `baseUrl`, connected eagerly, signed in with `token` when given. */
+export async function connectSocket(baseUrl: string, token?: string): Promise<SocketClient> {
+  const connectionParams = token ? { authorization: `Bearer ${token}` } : undefined;
   let onClosed!: (e: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((r) => (onClosed = r));
   let onConnected!: () => void;

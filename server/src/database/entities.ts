@@ -1,4 +1,5 @@
+import { authEntities } from '../modules/auth/index.js';
 import { ServerInstance } from '../modules/cluster/index.js';
 
 /** Every entity the ORM knows; a module's entities are registered here. */
-export const entities = [ServerInstance];
+export const entities = [ServerInstance, ...authEntities];

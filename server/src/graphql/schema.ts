@@ -1,15 +1,38 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema, type ContainerType, type PubSub } from 'type-graphql';
+import { buildSchema, type ContainerType, type MiddlewareFn, type PubSub } from 'type-graphql';
+import {
+  ApiTokenResolver,
+  AuditResolver,
+  AuthResolver,
+  UserResolver,
+  WorkspaceResolver,
+} from '../modules/auth/index.js';
 import { ClusterResolver } from '../modules/cluster/index.js';
+import { authChecker } from './auth-checker.js';
+import type { GraphQLContext } from './context.js';
 
 /** Every resolver of the API; a module adds its resolvers here. */
-export const resolvers = [ClusterResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  WorkspaceResolver,
+  UserResolver,
+  ApiTokenResolver,
+  AuditResolver,
+  ClusterResolver,
+] as const;
 
-export function buildAppSchema(options: { pubSub: PubSub; container?: ContainerType }): Promise<GraphQLSchema> {
+export function buildAppSchema(options: {
+  pubSub: PubSub;
+  container?: ContainerType;
+  globalMiddlewares?: MiddlewareFn<GraphQLContext>[];
+}): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [...resolvers],
     pubSub: options.pubSub,
     container: options.container,
+    authChecker,
+    authMode: 'error',
+    globalMiddlewares: options.globalMiddlewares,
     validate: { forbidUnknownValues: false },
   });
 }

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000_foundation } from './Migration20261124000000_foundation.js';
+import { Migration20261124010000_auth } from './Migration20261124010000_auth.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -7,4 +8,5 @@ import { Migration20261124000000_foundation } from './Migration20261124000000_fo
  */
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261124000000_foundation', class: Migration20261124000000_foundation },
+  { name: 'Migration20261124010000_auth', class: Migration20261124010000_auth },
 ];

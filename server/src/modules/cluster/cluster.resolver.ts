@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { Topic, type ServerInstanceChangedEvent } from '../../events/topics.js';
 import { ClusterService } from './cluster.service.js';
@@ -17,7 +17,8 @@ export class ClusterResolver {
     private readonly database: DatabaseInfoProvider,
   ) {}
 
-  @Query(() => ServerInfo, { description: 'The instance you are talking to.' })
+  /** Public (a sign-in page shows the version); the database details need a signed-in caller. */
+  @Query(() => ServerInfo, { description: 'The instance you are talking to. Public, except `database`.' })
   async serverInfo(): Promise<ServerInfo> {
     return {
       version: VERSION,
@@ -27,6 +28,7 @@ export class ClusterResolver {
     };
   }
 
+  @Authorized()
   @Query(() => [ServerInstance], {
     description: 'Every instance of the cluster, oldest first; DOWN ones are kept for 7 days.',
   })
@@ -37,6 +39,7 @@ export class ClusterResolver {
     return this.cluster.list(ctx.em(), { status });
   }
 
+  @Authorized()
   @Subscription(() => ServerInstance, {
     topics: Topic.SERVER_INSTANCE_CHANGED,
     description: 'An instance joined, left, went DOWN or came back.',

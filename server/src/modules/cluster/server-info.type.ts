@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Authorized, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum DatabaseKind {
   EMBEDDED = 'EMBEDDED',
@@ -32,6 +32,7 @@ export class ServerInfo {
   @Field(() => Date)
   startedAt!: Date;
 
-  @Field(() => DatabaseInfo)
+  @Authorized()
+  @Field(() => DatabaseInfo, { description: 'Needs a signed-in caller.' })
   database!: DatabaseInfo;
 }

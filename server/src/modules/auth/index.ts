@@ -1,0 +1,24 @@
+export { AccessToken, TokenKind, TokenStatus } from './access-token.entity.js';
+export { ApiTokenResolver } from './api-token.resolver.js';
+export { ApiTokenService } from './api-token.service.js';
+export { AuditEvent, AuditOutcome } from './audit-event.entity.js';
+export { AuditResolver } from './audit.resolver.js';
+export { AuditService, redact } from './audit.service.js';
+export { AuthResolver } from './auth.resolver.js';
+export { AuthService, DEFAULT_WORKSPACE, type Directory, type DirectoryIdentity } from './auth.service.js';
+export { Membership, MembershipSource } from './membership.entity.js';
+export { Principal } from './principal.js';
+export { Role, SUPERUSER, atLeast, isRole } from './role.js';
+export { AuthSource, User } from './user.entity.js';
+export { UserResolver } from './user.resolver.js';
+export { UserService } from './user.service.js';
+export { Workspace } from './workspace.entity.js';
+export { WorkspaceResolver } from './workspace.resolver.js';
+export { WorkspaceService } from './workspace.service.js';
+
+import { AccessToken } from './access-token.entity.js';
+import { AuditEvent } from './audit-event.entity.js';
+import { Membership } from './membership.entity.js';
+import { User } from './user.entity.js';
+import { Workspace } from './workspace.entity.js';
+export const authEntities = [User, Workspace, Membership, AccessToken, AuditEvent];

@@ -1,0 +1,365 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_UNAUTHORIZED } from '../../server/src/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { connectSocket, gql, gqlData, login } from '../support/graphql.js';
+import { waitFor } from '../support/wait.js';
+
+/**
+ * The permission matrix: every operation of the API, for every kind of caller, with the outcome
+ * the rules say it must have. It is generated from the one table below, and the first test fails
+ * when the schema has an operation the table lacks, so a new resolver cannot ship unlisted.
+ */
+
+const PASSWORD = 'a-password-for-tests';
+const ROLES = ['ADMIN', 'DEVELOPER', 'OPERATOR', 'VIEWER'] as const;
+type RoleName = (typeof ROLES)[number];
+type Caller = 'anonymous' | 'expired' | 'revoked' | 'superuser' | RoleName | 'outsider' | 'apiViewer';
+const CALLERS: Caller[] = ['anonymous', 'expired', 'revoked', 'superuser', ...ROLES, 'outsider', 'apiViewer'];
+type Outcome = 'OK' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT';
+
+/** Who may: anyone, any signed-in caller, superusers, or at least a role in workspace A. */
+type Rule = 'PUBLIC' | 'SIGNED_IN' | 'SUPERUSER' | RoleName;
+
+interface World {
+  t: TestApp;
+  wsA: string;
+  wsB: string;
+  users: Record<'superuser' | RoleName | 'outsider', { id: string; email: string }>;
+  tokens: Record<Caller, string | undefined>;
+  /** Runs as the bootstrap superuser. */
+  admin<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
+interface Prepared {
+  variables?: Record<string, unknown>;
+  token?: string;
+}
+
+interface Operation {
+  kind: 'query' | 'mutation' | 'subscription';
+  field: string;
+  /** A label when one field appears twice (e.g. on oneself and on someone else). */
+  label?: string;
+  rule: Rule;
+  document: string;
+  /** Variables for one call; may create what the call consumes. May hand back the token to use. */
+  prepare?: (w: World, caller: Caller) => Prepared | Promise<Prepared>;
+  /** Outcomes that differ from what the rule alone implies. */
+  except?: Partial<Record<Caller, Outcome>>;
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
+
+const OPERATIONS: Operation[] = [
+  { kind: 'query', field: 'serverInfo', rule: 'PUBLIC', document: '{ serverInfo { version instanceId } }' },
+  { kind: 'query', field: 'serverInstances', rule: 'SIGNED_IN', document: '{ serverInstances { id status } }' },
+  { kind: 'query', field: 'me', rule: 'SIGNED_IN', document: '{ me { id email memberships { role } } }' },
+  { kind: 'query', field: 'workspaces', rule: 'SIGNED_IN', document: '{ workspaces { id name myRole } }' },
+  {
+    kind: 'query',
+    field: 'workspace',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { workspace(id: $id) { id members { role user { email } } } }',
+    prepare: (w) => ({ variables: { id: w.wsA } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  { kind: 'query', field: 'users', rule: 'SUPERUSER', document: '{ users { total items { email } } }' },
+  {
+    kind: 'query',
+    field: 'apiTokens',
+    rule: 'ADMIN',
+    document: 'query($w: ID!) { apiTokens(workspaceId: $w) { id name status } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'query',
+    field: 'auditEvents',
+    rule: 'ADMIN',
+    document: 'query($w: ID!) { auditEvents(filter: { workspaceId: $w }) { total } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'login',
+    rule: 'PUBLIC',
+    document: 'mutation($e: String!, $p: String!) { login(input: { email: $e, password: $p }) { token } }',
+    prepare: (w) => ({ variables: { e: w.users.VIEWER.email, p: PASSWORD } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'logout',
+    rule: 'SIGNED_IN',
+    document: 'mutation { logout }',
+    // A session of its own, so that ending it leaves the caller's main session alone.
+    prepare: async (w, caller) => {
+      const user = (w.users as Record<string, { email: string } | undefined>)[caller];
+      return user ? { token: await login(w.t.url, user.email, PASSWORD) } : {};
+    },
+    except: { apiViewer: 'BAD_USER_INPUT' },
+  },
+  {
+    kind: 'mutation',
+    field: 'changePassword',
+    rule: 'SIGNED_IN',
+    document: `mutation($p: String!) { changePassword(input: { currentPassword: $p, newPassword: $p }) }`,
+    prepare: () => ({ variables: { p: PASSWORD } }),
+    except: { apiViewer: 'FORBIDDEN' },
+  },
+  {
+    kind: 'mutation',
+    field: 'createWorkspace',
+    rule: 'SUPERUSER',
+    document: 'mutation($n: String!) { createWorkspace(input: { name: $n }) { id } }',
+    prepare: () => ({ variables: { n: unique('ws') } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'updateWorkspace',
+    rule: 'ADMIN',
+    document: 'mutation($w: ID!) { updateWorkspace(input: { workspaceId: $w, description: "checked" }) { id } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'deleteWorkspace',
+    rule: 'SUPERUSER',
+    document: 'mutation($id: ID!) { deleteWorkspace(id: $id) }',
+    prepare: async (w) => {
+      const { createWorkspace } = await w.admin<{ createWorkspace: { id: string } }>(
+        'mutation($n: String!) { createWorkspace(input: { name: $n }) { id } }',
+        { n: unique('doomed') },
+      );
+      return { variables: { id: createWorkspace.id } };
+    },
+  },
+  {
+    kind: 'mutation',
+    field: 'addMember',
+    rule: 'ADMIN',
+    document: `mutation($w: ID!, $e: String!) {
+      addMember(input: { workspaceId: $w, email: $e, role: VIEWER }) { membership { id } initialPassword } }`,
+    prepare: (w) => ({ variables: { w: w.wsA, e: `${unique('new')}@sluice.test` } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'updateMember',
+    rule: 'ADMIN',
+    document:
+      'mutation($w: ID!, $u: ID!) { updateMember(input: { workspaceId: $w, userId: $u, role: VIEWER }) { role } }',
+    prepare: (w) => ({ variables: { w: w.wsA, u: w.users.VIEWER.id } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'removeMember',
+    rule: 'ADMIN',
+    document: 'mutation($w: ID!, $u: ID!) { removeMember(input: { workspaceId: $w, userId: $u }) }',
+    prepare: async (w) => {
+      const { addMember } = await w.admin<{ addMember: { membership: { user: { id: string } } } }>(
+        'mutation($w: ID!, $e: String!) { addMember(input: { workspaceId: $w, email: $e, role: VIEWER }) { membership { user { id } } } }',
+        { w: w.wsA, e: `${unique('leaver')}@sluice.test` },
+      );
+      return { variables: { w: w.wsA, u: addMember.membership.user.id } };
+    },
+  },
+  {
+    kind: 'mutation',
+    field: 'createUser',
+    rule: 'SUPERUSER',
+    document: `mutation($e: String!, $p: String!) {
+      createUser(input: { email: $e, displayName: "New", password: $p }) { id } }`,
+    prepare: () => ({ variables: { e: `${unique('user')}@sluice.test`, p: PASSWORD } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'updateUser',
+    label: 'updateUser (own display name)',
+    rule: 'SIGNED_IN',
+    document: 'mutation($u: ID!) { updateUser(input: { userId: $u, displayName: "Renamed" }) { id } }',
+    prepare: (w, caller) => ({
+      variables: { u: ((w.users as Record<string, { id: string } | undefined>)[caller] ?? w.users.VIEWER).id },
+    }),
+    except: { apiViewer: 'FORBIDDEN' },
+  },
+  {
+    kind: 'mutation',
+    field: 'updateUser',
+    label: "updateUser (someone else's account)",
+    rule: 'SUPERUSER',
+    document: 'mutation($u: ID!) { updateUser(input: { userId: $u, displayName: "Renamed by another" }) { id } }',
+    prepare: (w, caller) => ({
+      variables: { u: (caller === 'OPERATOR' ? w.users.VIEWER : w.users.OPERATOR).id },
+    }),
+  },
+  {
+    kind: 'mutation',
+    field: 'resetUserPassword',
+    rule: 'SUPERUSER',
+    document: 'mutation($u: ID!, $p: String!) { resetUserPassword(input: { userId: $u, newPassword: $p }) }',
+    prepare: async (w) => {
+      const { createUser } = await w.admin<{ createUser: { id: string } }>(
+        'mutation($e: String!, $p: String!) { createUser(input: { email: $e, displayName: "R", password: $p }) { id } }',
+        { e: `${unique('reset')}@sluice.test`, p: PASSWORD },
+      );
+      return { variables: { u: createUser.id, p: PASSWORD } };
+    },
+  },
+  {
+    kind: 'mutation',
+    field: 'createApiToken',
+    rule: 'ADMIN',
+    document: `mutation($w: ID!) { createApiToken(input: { name: "ci", workspaceId: $w, role: VIEWER }) { token } }`,
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'revokeApiToken',
+    rule: 'ADMIN',
+    document: 'mutation($id: ID!) { revokeApiToken(id: $id) { status } }',
+    prepare: async (w) => {
+      const { createApiToken } = await w.admin<{ createApiToken: { apiToken: { id: string } } }>(
+        'mutation($w: ID!) { createApiToken(input: { name: "victim", workspaceId: $w, role: VIEWER }) { apiToken { id } } }',
+        { w: w.wsA },
+      );
+      return { variables: { id: createApiToken.apiToken.id } };
+    },
+    except: { outsider: 'NOT_FOUND' },
+  },
+  { kind: 'subscription', field: 'serverInstanceChanged', rule: 'SIGNED_IN', document: '' },
+];
+
+const RANK: Record<RoleName, number> = { VIEWER: 0, OPERATOR: 1, DEVELOPER: 2, ADMIN: 3 };
+
+function expected(op: Operation, caller: Caller): Outcome {
+  const override = op.except?.[caller];
+  if (override) return override;
+  if (op.rule === 'PUBLIC') return 'OK';
+  if (caller === 'anonymous' || caller === 'expired' || caller === 'revoked') return 'UNAUTHENTICATED';
+  if (op.rule === 'SIGNED_IN' || caller === 'superuser') return 'OK';
+  if (op.rule === 'SUPERUSER') return 'FORBIDDEN';
+  if (caller === 'outsider') return 'FORBIDDEN';
+  const callerRole: RoleName = caller === 'apiViewer' ? 'VIEWER' : caller;
+  return RANK[callerRole] >= RANK[op.rule] ? 'OK' : 'FORBIDDEN';
+}
+
+describe('the permission matrix', () => {
+  let db: TestDatabase;
+  const w = {} as World;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    w.t = await startTestApp({ databaseUrl: db.url });
+    w.admin = (query, variables) => gqlData(w.t.url, query, variables, w.t.token);
+    const [{ workspaces }] = [await w.admin<{ workspaces: { id: string }[] }>('{ workspaces { id } }')];
+    w.wsA = workspaces[0]!.id;
+    w.wsB = (
+      await w.admin<{ createWorkspace: { id: string } }>('mutation { createWorkspace(input: { name: "B" }) { id } }')
+    ).createWorkspace.id;
+
+    const make = async (name: string, superuser = false) => {
+      const { createUser } = await w.admin<{ createUser: { id: string; email: string } }>(
+        'mutation($i: CreateUserInput!) { createUser(input: $i) { id email } }',
+        { i: { email: `${name}@sluice.test`, displayName: name, password: PASSWORD, superuser } },
+      );
+      return createUser;
+    };
+    const join = (workspaceId: string, email: string, role: string) =>
+      w.admin('mutation($i: AddMemberInput!) { addMember(input: $i) { membership { id } } }', {
+        i: { workspaceId, email, role },
+      });
+
+    w.users = { superuser: await make('root', true) } as World['users'];
+    for (const role of ROLES) {
+      w.users[role] = await make(`member-${role.toLowerCase()}`);
+      await join(w.wsA, w.users[role].email, role);
+    }
+    w.users.outsider = await make('outsider');
+    await join(w.wsB, w.users.outsider.email, 'ADMIN');
+
+    const tokens = {} as Record<Caller, string | undefined>;
+    tokens.anonymous = undefined;
+    for (const who of ['superuser', ...ROLES, 'outsider'] as const)
+      tokens[who] = await login(w.t.url, w.users[who].email, PASSWORD);
+    tokens.expired = await login(w.t.url, w.users.ADMIN.email, PASSWORD);
+    await db.query(`UPDATE access_token SET expires_at = now() - interval '1 second' WHERE prefix = $1`, [
+      tokens.expired.slice(0, 12),
+    ]);
+    tokens.revoked = await login(w.t.url, w.users.ADMIN.email, PASSWORD);
+    await gqlData(w.t.url, 'mutation { logout }', undefined, tokens.revoked);
+    tokens.apiViewer = (
+      await w.admin<{ createApiToken: { token: string } }>(
+        'mutation($w: ID!) { createApiToken(input: { name: "reader", workspaceId: $w, role: VIEWER }) { token } }',
+        { w: w.wsA },
+      )
+    ).createApiToken.token;
+    w.tokens = tokens;
+  });
+
+  afterAll(async () => {
+    await w.t?.stop();
+    await db?.drop();
+  });
+
+  it('lists every operation of the schema', async () => {
+    const { __schema } = await gqlData<{
+      __schema: Record<'queryType' | 'mutationType' | 'subscriptionType', { fields: { name: string }[] }>;
+    }>(
+      w.t.url,
+      '{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }',
+    );
+    const inSchema = [
+      ...__schema.queryType.fields.map((f) => `query ${f.name}`),
+      ...__schema.mutationType.fields.map((f) => `mutation ${f.name}`),
+      ...__schema.subscriptionType.fields.map((f) => `subscription ${f.name}`),
+    ].sort();
+    const inTable = [...new Set(OPERATIONS.map((op) => `${op.kind} ${op.field}`))].sort();
+    expect(inTable).toEqual(inSchema);
+  });
+
+  for (const op of OPERATIONS.filter((o) => o.kind !== 'subscription')) {
+    describe(op.label ?? op.field, () => {
+      for (const caller of CALLERS) {
+        const outcome = expected(op, caller);
+        it(`${caller}: ${outcome}`, async () => {
+          const prepared = (await op.prepare?.(w, caller)) ?? {};
+          const res = await gql(w.t.url, op.document, prepared.variables, prepared.token ?? w.tokens[caller]);
+          const code = res.errors?.[0]?.extensions?.code;
+          if (outcome === 'OK') expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+          else expect(code, JSON.stringify(res.errors)).toBe(outcome);
+        });
+      }
+    });
+  }
+
+  describe('serverInstanceChanged (subscription)', () => {
+    for (const caller of CALLERS) {
+      const outcome = expected(
+        OPERATIONS.find((o) => o.kind === 'subscription')!,
+        caller,
+      );
+      it(`${caller}: ${outcome}`, async () => {
+        const token = w.tokens[caller];
+        if (outcome === 'UNAUTHENTICATED') {
+          await expect(connectSocket(w.t.url, token)).rejects.toThrow(
+            new RegExp(`socket closed: ${CLOSE_UNAUTHORIZED}`),
+          );
+          return;
+        }
+        const socket = await connectSocket(w.t.url, token);
+        try {
+          const sub = socket.subscribe<{ serverInstanceChanged: { id: string } }>(
+            'subscription { serverInstanceChanged { id } }',
+          );
+          await waitFor(() => w.t.app.pubSub.subscriberCount === 1, { what: 'the subscription to be live' });
+          await w.t.app.pubSub.publish('SERVER_INSTANCE_CHANGED', { id: w.t.app.instanceId });
+          const heard = await sub.next();
+          expect(heard.serverInstanceChanged.id).toBe(w.t.app.instanceId);
+        } finally {
+          await socket.dispose();
+          await waitFor(() => w.t.app.pubSub.subscriberCount === 0);
+        }
+      });
+    }
+  });
+});
