@@ -44,6 +44,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // A closed terminal sends SIGHUP, whose default would kill us before the database is stopped.
+  process.on('SIGHUP', shutdown);
+  // ...and writing to that terminal then fails: logging must not crash the shutdown.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
   try {
     await app.start();

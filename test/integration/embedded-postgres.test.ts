@@ -72,15 +72,19 @@ describe('the embedded PostgreSQL (no DATABASE_URL)', () => {
     expect(firstKey).toHaveLength(32);
   });
 
-  it('leaves no PostgreSQL behind when the server process gets Ctrl-C (SIGINT)', async () => {
-    const server = spawnServer(env());
-    await server.ready;
-    const pgPid = await postmasterPid(dataDir);
-    expect(isAlive(pgPid)).toBe(true);
-    server.child.kill('SIGINT');
-    expect(await server.exited).toEqual({ code: 0, signal: null });
-    expect(isAlive(pgPid)).toBe(false);
-  });
+  // SIGHUP: the terminal closed (npm exits at once on Ctrl-C, and a wrapping terminal may close then).
+  it.each(['SIGINT', 'SIGHUP'] as const)(
+    'leaves no PostgreSQL behind when the server process gets %s',
+    async (signal) => {
+      const server = spawnServer(env());
+      await server.ready;
+      const pgPid = await postmasterPid(dataDir);
+      expect(isAlive(pgPid)).toBe(true);
+      server.child.kill(signal);
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(isAlive(pgPid)).toBe(false);
+    },
+  );
 
   it('shuts down a PostgreSQL orphaned by a killed server before starting its own', async () => {
     const server = spawnServer(env());

@@ -53,7 +53,7 @@ export class ClusterService {
     });
     await em.flush();
     await this.announce(this.options.instanceId);
-    this.logger.info({ instanceId: this.options.instanceId, name: info.name }, 'registered in the cluster');
+    this.logger.info({ instanceId: this.options.instanceId, instanceName: info.name }, 'registered in the cluster');
   }
 
   startHeartbeat(): void {
@@ -85,7 +85,7 @@ export class ClusterService {
         [this.options.instanceTimeoutMs],
       );
       for (const s of stale) {
-        this.logger.warn({ instanceId: s.id, name: s.name }, 'a server instance stopped heartbeating; marked DOWN');
+        this.logger.warn({ instanceId: s.id, instanceName: s.name }, 'a server instance stopped heartbeating; marked DOWN');
         await this.announce(s.id);
       }
       await conn.execute(

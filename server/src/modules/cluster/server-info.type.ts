@@ -33,6 +33,6 @@ export class ServerInfo {
   startedAt!: Date;
 
   @Authorized()
-  @Field(() => DatabaseInfo, { description: 'Needs a signed-in caller.' })
+  @Field(() => DatabaseInfo, { nullable: true, description: 'Needs a signed-in caller (null with an error otherwise).' })
   database!: DatabaseInfo;
 }
