@@ -85,7 +85,10 @@ export class ClusterService {
         [this.options.instanceTimeoutMs],
       );
       for (const s of stale) {
-        this.logger.warn({ instanceId: s.id, instanceName: s.name }, 'a server instance stopped heartbeating; marked DOWN');
+        this.logger.warn(
+          { instanceId: s.id, instanceName: s.name },
+          'a server instance stopped heartbeating; marked DOWN',
+        );
         await this.announce(s.id);
       }
       await conn.execute(

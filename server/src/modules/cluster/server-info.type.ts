@@ -33,6 +33,9 @@ export class ServerInfo {
   startedAt!: Date;
 
   @Authorized()
-  @Field(() => DatabaseInfo, { nullable: true, description: 'Needs a signed-in caller (null with an error otherwise).' })
+  @Field(() => DatabaseInfo, {
+    nullable: true,
+    description: 'Needs a signed-in caller (null with an error otherwise).',
+  })
   database!: DatabaseInfo;
 }
