@@ -30,7 +30,16 @@ import {
 } from './modules/auth/index.js';
 import { LdapDirectory } from './modules/auth/ldap-directory.js';
 import { ClusterResolver, ClusterService, DatabaseInfoProvider, DatabaseKind } from './modules/cluster/index.js';
-import { resolveSecretKey } from './secrets/secret-key.js';
+import {
+  CatalogSchemaResolver,
+  DatasourceCatalogResolver,
+  DatasourceRegistry,
+  DatasourceResolver,
+  DatasourceService,
+  DRIVERS,
+} from './modules/datasource/index.js';
+import { SecretBox } from './secrets/secret-box.js';
+import { resolveSecretKeys } from './secrets/secret-key.js';
 import { VERSION } from './version.js';
 
 export { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from './graphql/websocket.js';
@@ -42,8 +51,8 @@ export interface App {
   readonly databaseUrl: string;
   readonly pubSub: PgPubSub;
   readonly cluster: ClusterService;
-  /** The key that encrypts stored secrets; undefined when none is configured for a shared database. */
-  readonly secretKey: Buffer | undefined;
+  /** Seals and opens stored secrets; undefined when no key is configured for a shared database. */
+  readonly secretBox: SecretBox | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -67,7 +76,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   let sockets: WebSocketHandle | undefined;
   let httpServer: http.Server | undefined;
   let databaseUrl = '';
-  let secretKey: Buffer | undefined;
+  let secretBox: SecretBox | undefined;
   let url = '';
   let ready = false;
   let stopping: Promise<void> | undefined;
@@ -108,8 +117,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
     get databaseUrl() {
       return databaseUrl;
     },
-    get secretKey() {
-      return secretKey;
+    get secretBox() {
+      return secretBox;
     },
     get pubSub() {
       if (!pubSub) throw new Error('the app is not started');
@@ -123,11 +132,13 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
     async start() {
       try {
         databaseUrl = await connectDatabase();
-        secretKey = await resolveSecretKey({
+        const keys = await resolveSecretKeys({
           configured: config.secretKey,
+          previous: config.previousSecretKeys,
           dataDir: config.dataDir,
           embedded: !!embedded,
         });
+        secretBox = keys.length > 0 ? new SecretBox(keys) : undefined;
         orm = await createOrm(databaseUrl, { poolSize: config.dbPoolSize, logger });
         await migrate(orm, databaseUrl, logger);
         const root = () => orm!.em;
@@ -162,7 +173,16 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           };
         });
 
+        const datasources = new DatasourceService(
+          new DatasourceRegistry(DRIVERS),
+          secretBox,
+          { fileRoots: config.fileRoots },
+          logger,
+        );
         const resolvers = new Map<unknown, unknown>([
+          [DatasourceResolver, new DatasourceResolver(datasources)],
+          [DatasourceCatalogResolver, new DatasourceCatalogResolver(datasources)],
+          [CatalogSchemaResolver, new CatalogSchemaResolver(datasources)],
           [ClusterResolver, new ClusterResolver(cluster, databaseInfo)],
           [AuthResolver, new AuthResolver(auth)],
           [WorkspaceResolver, new WorkspaceResolver(new WorkspaceService())],

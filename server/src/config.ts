@@ -109,6 +109,35 @@ export const settings = {
       'Key (32 bytes, hex or base64) encrypting stored secrets (AES-256-GCM). Unset: the embedded default generates one into `SLUICE_DATA_DIR/secret.key` (mode 0600); instances sharing a `DATABASE_URL` must all be given the same key.',
     secret: true,
   }),
+  SLUICE_PREVIOUS_SECRET_KEYS: setting({
+    schema: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(secretKey))
+      .optional(),
+    description:
+      'Comma-separated keys that sealed secrets before the current `SLUICE_SECRET_KEY`: still readable while `sluice rotate-secret-key` re-encrypts everything under the current key. Remove them afterwards.',
+    secret: true,
+  }),
+  SLUICE_FILE_ROOTS: setting({
+    schema: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().startsWith('/', 'each root must be an absolute path')).min(1))
+      .optional(),
+    description:
+      'Comma-separated absolute directories that LOCAL_FILE datasources may point into. Unset: `SLUICE_DATA_DIR/files` only.',
+  }),
   SLUICE_EMBEDDED_PG_PORT: setting({
     schema: int(0, 65535).default(5481),
     description: 'Port of the embedded PostgreSQL (listens on 127.0.0.1 only). 0 picks a free port at every start.',
@@ -216,6 +245,8 @@ export interface Config {
   logFormat: 'auto' | 'pretty' | 'json';
   dataDir: string;
   secretKey: Buffer | undefined;
+  previousSecretKeys: Buffer[];
+  fileRoots: string[];
   embeddedPgPort: number;
   dbPoolSize: number;
   instanceName: string | undefined;
@@ -272,6 +303,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `SLUICE_INSTANCE_TIMEOUT_MS: must be greater than SLUICE_HEARTBEAT_INTERVAL_MS (${r.SLUICE_HEARTBEAT_INTERVAL_MS})`,
     );
   }
+  if (problems.length === 0 && r.SLUICE_PREVIOUS_SECRET_KEYS?.length && !r.SLUICE_SECRET_KEY) {
+    problems.push('SLUICE_PREVIOUS_SECRET_KEYS: needs SLUICE_SECRET_KEY (the key to rotate to)');
+  }
   if (problems.length === 0 && r.SLUICE_LDAP_URL && !r.SLUICE_LDAP_SEARCH_BASE) {
     problems.push('SLUICE_LDAP_SEARCH_BASE: is required when SLUICE_LDAP_URL is set');
   }
@@ -285,6 +319,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logFormat: r.SLUICE_LOG_FORMAT,
     dataDir: path.resolve(cwd, r.SLUICE_DATA_DIR),
     secretKey: r.SLUICE_SECRET_KEY === undefined ? undefined : decodeKey(r.SLUICE_SECRET_KEY),
+    previousSecretKeys: (r.SLUICE_PREVIOUS_SECRET_KEYS ?? []).map(decodeKey),
+    fileRoots: (r.SLUICE_FILE_ROOTS ?? [path.join(path.resolve(cwd, r.SLUICE_DATA_DIR), 'files')]).map((p) =>
+      path.resolve(p),
+    ),
     embeddedPgPort: r.SLUICE_EMBEDDED_PG_PORT,
     dbPoolSize: r.SLUICE_DB_POOL_SIZE,
     instanceName: r.SLUICE_INSTANCE_NAME,

@@ -9,7 +9,10 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'SECRET_UNREADABLE'
+  | 'SECRET_KEY_MISSING'
   | 'DATABASE_UNAVAILABLE'
+  | 'DATASOURCE_UNAVAILABLE'
   | 'LDAP_UNAVAILABLE'
   | 'DATA_DIR_UNUSABLE'
   | 'PORT_IN_USE'
@@ -33,10 +36,30 @@ export class NotFoundError extends AppError {
   }
 }
 
-/** Bad input; `field` names the offending input field, `line`/`column` locate it in a document. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * Bad input; `field` names the offending input field, `line`/`column` locate it in a document,
+ * and `fields` lists every problem when there are several (the first is also `field`).
+ */
 export class UserInputError extends AppError {
-  constructor(message: string, details: { field?: string; line?: number; column?: number } = {}) {
+  constructor(
+    message: string,
+    details: { field?: string; line?: number; column?: number; fields?: FieldProblem[] } = {},
+  ) {
     super('BAD_USER_INPUT', message, details);
+  }
+
+  static of(problems: FieldProblem[]): UserInputError {
+    const [first] = problems;
+    const message =
+      problems.length === 1
+        ? first!.message
+        : `${problems.length} problems: ${problems.map((p) => p.message).join('; ')}`;
+    return new UserInputError(message, { field: first!.field, fields: problems });
   }
 }
 

@@ -17,7 +17,7 @@ describe('a running instance', () => {
   });
 
   it('has no secret key when sharing a database without SLUICE_SECRET_KEY (nothing is generated)', () => {
-    expect(t.app.secretKey).toBeUndefined();
+    expect(t.app.secretBox).toBeUndefined();
   });
 
   it('answers /healthz and /readyz', async () => {

@@ -27,6 +27,10 @@ interface World {
   wsB: string;
   users: Record<'superuser' | RoleName | 'outsider', { id: string; email: string }>;
   tokens: Record<Caller, string | undefined>;
+  /** A datasource of workspace A that the read and test rows use. */
+  datasourceId: string;
+  /** Creates a datasource in workspace A (for rows that consume one). */
+  newDatasource(): Promise<string>;
   /** Runs as the bootstrap superuser. */
   admin<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
@@ -226,6 +230,61 @@ const OPERATIONS: Operation[] = [
     },
     except: { outsider: 'NOT_FOUND' },
   },
+  { kind: 'query', field: 'datasourceTypes', rule: 'SIGNED_IN', document: '{ datasourceTypes { name } }' },
+  {
+    kind: 'query',
+    field: 'datasources',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { datasources(workspaceId: $w) { total items { name } } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'query',
+    field: 'datasource',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { datasource(id: $id) { name secrets { name } } }',
+    prepare: (w) => ({ variables: { id: w.datasourceId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'createDatasource',
+    rule: 'DEVELOPER',
+    document: `mutation($w: ID!, $n: String!) {
+      createDatasource(input: { workspaceId: $w, name: $n, type: "LOCAL_FILE", options: { path: "/tmp" } }) { id } }`,
+    prepare: (w) => ({ variables: { w: w.wsA, n: unique('files') } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'updateDatasource',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { updateDatasource(input: { id: $id, description: "checked" }) { id } }',
+    prepare: (w) => ({ variables: { id: w.datasourceId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'deleteDatasource',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { deleteDatasource(id: $id) }',
+    prepare: async (w) => ({ variables: { id: await w.newDatasource() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'testDatasource',
+    rule: 'OPERATOR',
+    document: 'mutation($id: ID!) { testDatasource(id: $id) { ok error { code } } }',
+    prepare: (w) => ({ variables: { id: w.datasourceId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'testDatasourceInput',
+    rule: 'DEVELOPER',
+    document: `mutation($w: ID!) { testDatasourceInput(input: { workspaceId: $w, type: "LOCAL_FILE", options: { path: "/tmp" } }) { ok } }`,
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
   { kind: 'subscription', field: 'serverInstanceChanged', rule: 'SIGNED_IN', document: '' },
 ];
 
@@ -294,6 +353,14 @@ describe('the permission matrix', () => {
       )
     ).createApiToken.token;
     w.tokens = tokens;
+    w.newDatasource = async () =>
+      (
+        await w.admin<{ createDatasource: { id: string } }>(
+          'mutation($w: ID!, $n: String!) { createDatasource(input: { workspaceId: $w, name: $n, type: "LOCAL_FILE", options: { path: "/tmp" } }) { id } }',
+          { w: w.wsA, n: unique('ds') },
+        )
+      ).createDatasource.id;
+    w.datasourceId = await w.newDatasource();
   });
 
   afterAll(async () => {

@@ -52,6 +52,7 @@ export class EmbeddedPostgres {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   private port = 0;
+  private claimed = false;
   private readonly pgDir: string;
   private readonly passwordFile: string;
   private readonly onExit = () => this.child?.kill('SIGINT');
@@ -70,6 +71,7 @@ export class EmbeddedPostgres {
     const { logger } = this.options;
     const bin = await loadBinaries();
     const owner = await this.prepareDirectories();
+    await this.claimDataDir();
     await this.stopLeftover();
     const password = await this.ensurePassword();
     if (!existsSync(path.join(this.pgDir, 'PG_VERSION'))) {
@@ -87,7 +89,7 @@ export class EmbeddedPostgres {
   /** Fast shutdown: open transactions are rolled back, data on disk is consistent. */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || !this.exited) return;
+    if (!child || !this.exited) return this.releaseDataDir();
     child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGQUIT'), STOP_TIMEOUT_MS);
     await this.exited;
@@ -95,7 +97,36 @@ export class EmbeddedPostgres {
     process.off('exit', this.onExit);
     this.child = undefined;
     this.exited = undefined;
+    await this.releaseDataDir();
     this.options.logger.info('embedded PostgreSQL stopped');
+  }
+
+  /**
+   * One Sluice per data directory: a second one would take the first one's PostgreSQL for a
+   * leftover and stop it. The claim is a pid file; a claim by a dead process is taken over.
+   */
+  private async claimDataDir(): Promise<void> {
+    const lock = path.join(this.options.dataDir, 'sluice.pid');
+    const holder = Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      const cmdline = await fs.readFile(`/proc/${holder}/cmdline`, 'utf8').catch(() => 'node');
+      if (cmdline.includes('node')) {
+        throw unusable(
+          this.options.dataDir,
+          `another Sluice (pid ${holder}) is running on it; stop it, or give this one its own SLUICE_DATA_DIR or a DATABASE_URL`,
+        );
+      }
+    }
+    await fs.writeFile(lock, `${process.pid}\n`, { mode: 0o600 });
+    this.claimed = true;
+  }
+
+  private async releaseDataDir(): Promise<void> {
+    if (!this.claimed) return;
+    this.claimed = false;
+    const lock = path.join(this.options.dataDir, 'sluice.pid');
+    if (Number((await fs.readFile(lock, 'utf8').catch(() => '')).trim()) === process.pid)
+      await fs.rm(lock, { force: true });
   }
 
   /** Creates the directories; as root, hands the cluster directory to the `postgres` user. */

@@ -1,5 +1,6 @@
 import { authEntities } from '../modules/auth/index.js';
 import { ServerInstance } from '../modules/cluster/index.js';
+import { Datasource } from '../modules/datasource/index.js';
 
 /** Every entity the ORM knows; a module's entities are registered here. */
-export const entities = [ServerInstance, ...authEntities];
+export const entities = [ServerInstance, ...authEntities, Datasource];

@@ -8,6 +8,7 @@ import {
   WorkspaceResolver,
 } from '../modules/auth/index.js';
 import { ClusterResolver } from '../modules/cluster/index.js';
+import { CatalogSchemaResolver, DatasourceCatalogResolver, DatasourceResolver } from '../modules/datasource/index.js';
 import { authChecker } from './auth-checker.js';
 import type { GraphQLContext } from './context.js';
 
@@ -19,6 +20,9 @@ export const resolvers = [
   ApiTokenResolver,
   AuditResolver,
   ClusterResolver,
+  DatasourceResolver,
+  DatasourceCatalogResolver,
+  CatalogSchemaResolver,
 ] as const;
 
 export function buildAppSchema(options: {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LdapConfig } from '../../config.js';
+import { escapeLike } from '../../database/sql.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { AccessToken, TokenKind, revokeSessions } from './access-token.entity.js';
@@ -248,9 +249,4 @@ export class AuthService {
       }
     });
   }
-}
-
-/** Escapes `%`, `_` and `\` so that an ILIKE pattern matches the text exactly (case-insensitively). */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

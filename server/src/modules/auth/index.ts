@@ -12,6 +12,7 @@ export { Role, SUPERUSER, atLeast, isRole } from './role.js';
 export { AuthSource, User } from './user.entity.js';
 export { UserResolver } from './user.resolver.js';
 export { UserService } from './user.service.js';
+export { PageInput } from './auth.inputs.js';
 export { Workspace } from './workspace.entity.js';
 export { WorkspaceResolver } from './workspace.resolver.js';
 export { WorkspaceService } from './workspace.service.js';

@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, NotFoundError } from '../../errors.js';
-import { escapeLike } from './auth.service.js';
+import { escapeLike, flushUnique } from '../../database/sql.js';
 import { revokeSessions } from './access-token.entity.js';
 import { checkPasswordPolicy, hashPassword } from './credentials.js';
 import { Membership } from './membership.entity.js';
 import type { Principal } from './principal.js';
 import { AuthSource, User } from './user.entity.js';
-import { flushUnique } from './workspace.service.js';
 
 export interface Page {
   offset: number;

@@ -1,7 +1,6 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, NotFoundError } from '../../errors.js';
-import { escapeLike } from './auth.service.js';
+import { escapeLike, flushUnique } from '../../database/sql.js';
 import { checkPasswordPolicy, generatePassword, hashPassword } from './credentials.js';
 import { Membership, MembershipSource } from './membership.entity.js';
 import type { Principal } from './principal.js';
@@ -142,15 +141,5 @@ export class WorkspaceService {
     if (admins <= 1) {
       throw new AppError('CONFLICT', 'A workspace keeps at least one active ADMIN: promote someone else first');
     }
-  }
-}
-
-/** Flushes, turning a unique-constraint violation into a CONFLICT that names the field. */
-export async function flushUnique(em: EntityManager, message: string, field: string): Promise<void> {
-  try {
-    await em.flush();
-  } catch (err) {
-    if (err instanceof UniqueConstraintViolationException) throw new AppError('CONFLICT', message, { field });
-    throw err;
   }
 }

@@ -1,0 +1,277 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError, NotFoundError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import { escapeLike, flushUnique } from '../../database/sql.js';
+import { Role, type Principal } from '../auth/index.js';
+import { connectionOptions, type DatasourceRegistry } from './datasource-types.js';
+import { Datasource } from './datasource.entity.js';
+import type {
+  CatalogFile,
+  CatalogPage,
+  CatalogTable,
+  ConnectionOptions,
+  DatasourceDriver,
+  DriverContext,
+  Page,
+  TestResult,
+} from './drivers/driver.js';
+
+/** Something that refers to a datasource (a task, later a migration), for the refusal to delete it. */
+export interface DatasourceReference {
+  kind: string;
+  id: string;
+  name: string;
+}
+
+/** Modules that reference datasources register one of these (the tasks module, for instance). */
+export type DatasourceUsage = (em: EntityManager, datasource: Datasource) => Promise<DatasourceReference[]>;
+
+export interface SaveDatasourceInput {
+  name?: string;
+  options?: Record<string, unknown>;
+  description?: string;
+  tags?: string[];
+}
+
+const context = (id: string) => `datasource:${id}`;
+
+export class DatasourceService {
+  private readonly usages: DatasourceUsage[] = [];
+
+  constructor(
+    private readonly registry: DatasourceRegistry,
+    private readonly secretBox: SecretBox | undefined,
+    private readonly driverContext: DriverContext,
+    private readonly logger: Logger,
+  ) {}
+
+  registerUsage(usage: DatasourceUsage): void {
+    this.usages.push(usage);
+  }
+
+  types(): DatasourceDriver[] {
+    return this.registry.list();
+  }
+
+  async list(
+    em: EntityManager,
+    principal: Principal,
+    filter: { workspaceId: string; type?: string; search?: string; tag?: string },
+    page: Page,
+  ): Promise<{ items: Datasource[]; total: number }> {
+    principal.require(filter.workspaceId, Role.VIEWER);
+    const where: Record<string, unknown> = { workspaceId: filter.workspaceId };
+    if (filter.type) where.type = filter.type;
+    if (filter.search) {
+      const like = `%${escapeLike(filter.search)}%`;
+      where.$or = [{ name: { $ilike: like } }, { description: { $ilike: like } }];
+    }
+    if (filter.tag) where.tags = { $contains: [filter.tag] };
+    const [items, total] = await em.findAndCount(Datasource, where, {
+      orderBy: { name: 'ASC' },
+      offset: page.offset,
+      limit: page.limit,
+    });
+    return { items, total };
+  }
+
+  /** A datasource the caller may read; NOT_FOUND for rows of other workspaces (ids reveal nothing). */
+  async get(em: EntityManager, principal: Principal, id: string, minimum: Role = Role.VIEWER): Promise<Datasource> {
+    const datasource = await em.findOne(Datasource, { id });
+    if (!datasource || !principal.roleIn(datasource.workspaceId)) throw new NotFoundError('Datasource', id);
+    principal.require(datasource.workspaceId, minimum);
+    return datasource;
+  }
+
+  async create(
+    em: EntityManager,
+    principal: Principal,
+    input: SaveDatasourceInput & { workspaceId: string; type: string; name: string },
+  ): Promise<Datasource> {
+    principal.require(input.workspaceId, Role.DEVELOPER);
+    const driver = this.registry.get(input.type);
+    const validated = this.registry.validate(driver, input.options ?? {});
+    const datasource = em.create(Datasource, {
+      workspaceId: input.workspaceId,
+      name: input.name.trim(),
+      type: driver.name,
+      options: validated.options,
+      description: input.description ?? '',
+      tags: normaliseTags(input.tags),
+      createdById: principal.user.id,
+      updatedById: principal.user.id,
+    });
+    this.storeSecrets(datasource, validated.setSecrets, {});
+    await flushUnique(em, `A datasource named "${datasource.name}" already exists in this workspace`, 'name');
+    return datasource;
+  }
+
+  async update(
+    em: EntityManager,
+    principal: Principal,
+    input: SaveDatasourceInput & { id: string },
+  ): Promise<Datasource> {
+    const datasource = await this.get(em, principal, input.id, Role.DEVELOPER);
+    if (input.name !== undefined) datasource.name = input.name.trim();
+    if (input.description !== undefined) datasource.description = input.description;
+    if (input.tags !== undefined) datasource.tags = normaliseTags(input.tags);
+    if (input.options !== undefined) {
+      const driver = this.registry.get(datasource.type);
+      const validated = this.registry.validate(driver, input.options, datasource.secretNames);
+      datasource.options = validated.options;
+      const kept = await this.secretsOf(em, datasource);
+      for (const name of validated.clearSecrets) delete kept[name];
+      this.storeSecrets(datasource, validated.setSecrets, kept);
+    }
+    datasource.updatedById = principal.user.id;
+    await flushUnique(em, `A datasource named "${datasource.name}" already exists in this workspace`, 'name');
+    return datasource;
+  }
+
+  async delete(em: EntityManager, principal: Principal, id: string): Promise<Datasource> {
+    const datasource = await this.get(em, principal, id, Role.DEVELOPER);
+    const references = (await Promise.all(this.usages.map((usage) => usage(em, datasource)))).flat();
+    if (references.length > 0) {
+      throw new AppError(
+        'CONFLICT',
+        `"${datasource.name}" is used by ${references.map((r) => `${r.kind.toLowerCase()} "${r.name}"`).join(', ')}: change them first`,
+        { references },
+      );
+    }
+    await em.remove(datasource).flush();
+    return datasource;
+  }
+
+  async test(em: EntityManager, principal: Principal, id: string): Promise<TestResult> {
+    const datasource = await this.get(em, principal, id, Role.OPERATOR);
+    return this.runTest(this.registry.get(datasource.type), await this.connectionOptionsOf(em, datasource));
+  }
+
+  /**
+   * Tests options before they are saved. With `datasourceId`, secrets left out are taken from that
+   * datasource, so an edit form can test a changed host without retyping the password.
+   */
+  async testInput(
+    em: EntityManager,
+    principal: Principal,
+    input: { workspaceId: string; type: string; options: Record<string, unknown>; datasourceId?: string },
+  ): Promise<TestResult> {
+    principal.require(input.workspaceId, Role.DEVELOPER);
+    const driver = this.registry.get(input.type);
+    let stored: Record<string, string> = {};
+    if (input.datasourceId) {
+      const existing = await this.get(em, principal, input.datasourceId, Role.DEVELOPER);
+      if (existing.workspaceId !== input.workspaceId || existing.type !== driver.name) {
+        throw new AppError('BAD_USER_INPUT', 'datasourceId names a datasource of another workspace or type', {
+          field: 'datasourceId',
+        });
+      }
+      stored = await this.secretsOf(em, existing);
+    }
+    const validated = this.registry.validate(driver, input.options, Object.keys(stored));
+    for (const name of validated.clearSecrets) delete stored[name];
+    return this.runTest(driver, connectionOptions(validated.options, { ...stored, ...validated.setSecrets }));
+  }
+
+  /** Everything a driver or the engine needs to connect, secrets decrypted. Only for code that connects. */
+  async connectionOptionsOf(em: EntityManager, datasource: Datasource): Promise<ConnectionOptions> {
+    return connectionOptions(datasource.options, await this.secretsOf(em, datasource));
+  }
+
+  async schemas(
+    em: EntityManager,
+    datasource: Datasource,
+    search: string | undefined,
+    page: Page,
+  ): Promise<CatalogPage<string>> {
+    const driver = this.registry.get(datasource.type);
+    if (!driver.schemas) return { items: [], total: 0 };
+    return driver.schemas(await this.connectionOptionsOf(em, datasource), { search }, page, this.driverContext);
+  }
+
+  async tables(
+    em: EntityManager,
+    datasource: Datasource,
+    schema: string,
+    search: string | undefined,
+    page: Page,
+  ): Promise<CatalogPage<CatalogTable>> {
+    const driver = this.registry.get(datasource.type);
+    if (!driver.tables) return { items: [], total: 0 };
+    return driver.tables(await this.connectionOptionsOf(em, datasource), schema, { search }, page, this.driverContext);
+  }
+
+  async files(
+    em: EntityManager,
+    datasource: Datasource,
+    search: string | undefined,
+    page: Page,
+  ): Promise<CatalogPage<CatalogFile>> {
+    const driver = this.registry.get(datasource.type);
+    if (!driver.files) return { items: [], total: 0 };
+    return driver.files(await this.connectionOptionsOf(em, datasource), { search }, page, this.driverContext);
+  }
+
+  private async runTest(driver: DatasourceDriver, options: ConnectionOptions): Promise<TestResult> {
+    const result = await driver.test(options, this.driverContext);
+    if (!result.ok) this.logger.info({ type: driver.name, code: result.error?.code }, 'datasource test failed');
+    return result;
+  }
+
+  private async secretsOf(em: EntityManager, datasource: Datasource): Promise<Record<string, string>> {
+    if (datasource.secretNames.length === 0) return {};
+    if (datasource.sealedSecrets === null || datasource.sealedSecrets === undefined) {
+      await em.populate(datasource, ['sealedSecrets']);
+    }
+    if (!datasource.sealedSecrets) return {};
+    return JSON.parse(this.box().open(datasource.sealedSecrets, context(datasource.id))) as Record<string, string>;
+  }
+
+  private storeSecrets(datasource: Datasource, set: Record<string, string>, kept: Record<string, string>): void {
+    const secrets = { ...kept, ...set };
+    const names = Object.keys(secrets).sort();
+    datasource.secretNames = names;
+    datasource.sealedSecrets =
+      names.length > 0 ? this.box().seal(JSON.stringify(secrets), context(datasource.id)) : null;
+  }
+
+  private box(): SecretBox {
+    if (!this.secretBox) {
+      throw new AppError(
+        'SECRET_KEY_MISSING',
+        'Secrets cannot be stored or read: set SLUICE_SECRET_KEY (the same 32-byte key on every instance)',
+      );
+    }
+    return this.secretBox;
+  }
+}
+
+function normaliseTags(tags: string[] | undefined): string[] {
+  return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))].sort();
+}
+
+/**
+ * Re-seals every datasource's secrets under the box's sealing key, in one transaction, skipping
+ * those already under it (so an interrupted rotation simply runs again). Returns the counts.
+ */
+export async function resealDatasourceSecrets(
+  em: EntityManager,
+  box: SecretBox,
+): Promise<{ resealed: number; current: number }> {
+  return em.transactional(async (tx) => {
+    const rows = await tx.find(
+      Datasource,
+      { sealedSecrets: { $ne: null } },
+      { fields: ['id', 'sealedSecrets'], lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    let resealed = 0;
+    for (const row of rows) {
+      if (!row.sealedSecrets || box.isCurrent(row.sealedSecrets)) continue;
+      row.sealedSecrets = box.seal(box.open(row.sealedSecrets, context(row.id)), context(row.id));
+      resealed += 1;
+    }
+    return { resealed, current: rows.length - resealed };
+  });
+}

@@ -1,0 +1,11 @@
+export { Datasource } from './datasource.entity.js';
+export { CatalogSchemaResolver, DatasourceCatalogResolver, DatasourceResolver } from './datasource.resolver.js';
+export {
+  DatasourceService,
+  resealDatasourceSecrets,
+  type DatasourceReference,
+  type DatasourceUsage,
+} from './datasource.service.js';
+export { DatasourceRegistry } from './datasource-types.js';
+export type { ConnectionOptions, DatasourceDriver, DriverContext } from './drivers/driver.js';
+export { DRIVERS } from './drivers/index.js';
