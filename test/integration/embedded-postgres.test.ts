@@ -138,6 +138,25 @@ describe('the embedded PostgreSQL (no DATABASE_URL)', () => {
     },
   );
 
+  it('refuses a second Sluice on the same data directory, leaving the first one running', async () => {
+    const server = spawnServer(env());
+    try {
+      const url = await server.ready;
+      const logs = captureLogs();
+      const second = createApp(loadConfig({ ...env(), PORT: '0' }), logs.logger);
+      const err = await second.start().then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message?: string },
+      );
+      expect(err?.code).toBe('DATA_DIR_UNUSABLE');
+      expect(err?.message).toMatch(new RegExp(`another Sluice \\(pid ${server.child.pid}\\) is running on it`));
+      await gqlData(url, '{ serverInfo { version } }');
+    } finally {
+      server.child.kill('SIGINT');
+      await server.exited;
+    }
+  });
+
   it('explains an unusable data directory instead of crashing obscurely', async () => {
     const file = path.join(dataDir, 'not-a-directory');
     await writeFile(file, 'x');
