@@ -40,6 +40,7 @@ import {
 } from './modules/datasource/index.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { resolveSecretKeys } from './secrets/secret-key.js';
+import { TaskResolver, TaskService, TaskVersionResolver } from './modules/task/index.js';
 import { VERSION } from './version.js';
 
 export { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from './graphql/websocket.js';
@@ -179,7 +180,11 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           { fileRoots: config.fileRoots },
           logger,
         );
+        const tasks = new TaskService(secretBox, datasources, logger);
+        datasources.registerUsage((em, datasource) => tasks.referencesTo(em, datasource));
         const resolvers = new Map<unknown, unknown>([
+          [TaskResolver, new TaskResolver(tasks)],
+          [TaskVersionResolver, new TaskVersionResolver()],
           [DatasourceResolver, new DatasourceResolver(datasources)],
           [DatasourceCatalogResolver, new DatasourceCatalogResolver(datasources)],
           [CatalogSchemaResolver, new CatalogSchemaResolver(datasources)],

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { collectConfigFiles, parseArgs, SluiceClient } from './cli-client.js';
+import { ConfigError, loadClientConfig, loadConfig, type Config } from './config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createOrm, migrate } from './database/orm.js';
 import { isAppError } from './errors.js';
@@ -18,6 +19,16 @@ Commands:
                       generated into the data directory. Shared database: set SLUICE_SECRET_KEY to
                       the new key and SLUICE_PREVIOUS_SECRET_KEYS to the old one on every instance,
                       run this once, then remove SLUICE_PREVIOUS_SECRET_KEYS.
+  import <files or directories>...
+                      Import SeaTunnel configs (.conf, .hocon, .json) as tasks named after their
+                      files, through the server at SLUICE_URL with the token in SLUICE_TOKEN.
+                      --workspace <name or id>   (default: your only workspace)
+                      --on-conflict UPDATE|SKIP|FAIL   (default UPDATE: a new version when changed)
+                      --engine EMBEDDED|SEATUNNEL      (default: per file)
+                      Exits 1 when a file failed.
+  export [task names...]
+                      Write tasks as SeaTunnel configs (all tasks when none is named).
+                      --workspace <name or id>  --format HOCON|JSON  --out <directory> (default .)
   help                This text.
 `;
 
@@ -68,11 +79,105 @@ async function rotateSecretKey(config: Config, logger: Logger): Promise<void> {
   }
 }
 
+const IMPORT = `mutation($input: ImportTasksInput!) { importTasks(input: $input) {
+  results { name file status error diagnostics { severity message line column } task { version engine } } } }`;
+
+async function importCommand(argv: string[]): Promise<number> {
+  const { options, rest } = parseArgs(argv, ['workspace', 'on-conflict', 'engine']);
+  if (rest.length === 0) throw new Error('Name the files or directories to import');
+  const client = new SluiceClient(loadClientConfig());
+  const workspace = await client.workspace(options.workspace);
+  const files = await collectConfigFiles(rest);
+  if (files.length === 0) throw new Error('No .conf, .hocon or .json file found');
+  const counts: Record<string, number> = {};
+  // Batches keep each request small; every file still gets its own result line.
+  for (let i = 0; i < files.length; i += 50) {
+    const batch = await Promise.all(
+      files
+        .slice(i, i + 50)
+        .map(async (file) => ({ name: path.basename(file), content: await fs.readFile(file, 'utf8'), path: file })),
+    );
+    const { importTasks } = await client.request<{
+      importTasks: {
+        results: {
+          name: string;
+          file: string;
+          status: string;
+          error: string | null;
+          diagnostics: { severity: string; message: string; line: number | null; column: number | null }[];
+          task: { version: number; engine: string } | null;
+        }[];
+      };
+    }>(IMPORT, {
+      input: {
+        workspaceId: workspace.id,
+        files: batch.map(({ name, content }) => ({ name, content })),
+        onConflict: (options['on-conflict'] ?? 'UPDATE').toUpperCase(),
+        ...(options.engine ? { engine: options.engine.toUpperCase() } : {}),
+      },
+    });
+    importTasks.results.forEach((r, j) => {
+      counts[r.status] = (counts[r.status] ?? 0) + 1;
+      const detail = r.task ? `version ${r.task.version}, ${r.task.engine}` : (r.error ?? '');
+      process.stdout.write(`${r.status.padEnd(9)} ${r.name}  (${batch[j]!.path})  ${detail}\n`);
+      if (r.status === 'FAILED') {
+        for (const d of r.diagnostics.filter((d) => d.severity === 'ERROR')) {
+          process.stdout.write(`          ${d.line ? `line ${d.line}, column ${d.column}: ` : ''}${d.message}\n`);
+        }
+      }
+    });
+  }
+  process.stdout.write(
+    `\n${files.length} file(s) into workspace ${workspace.name}: ${Object.entries(counts)
+      .map(([s, n]) => `${n} ${s.toLowerCase()}`)
+      .join(', ')}\n`,
+  );
+  return counts.FAILED ? 1 : 0;
+}
+
+async function exportCommand(argv: string[]): Promise<number> {
+  const { options, rest } = parseArgs(argv, ['workspace', 'format', 'out']);
+  const format = (options.format ?? 'HOCON').toUpperCase();
+  if (format !== 'HOCON' && format !== 'JSON') throw new Error('--format is HOCON or JSON');
+  const client = new SluiceClient(loadClientConfig());
+  const workspace = await client.workspace(options.workspace);
+  const { tasks } = await client.request<{ tasks: { items: { id: string; name: string }[] } }>(
+    'query($w: ID!) { tasks(workspaceId: $w, page: { limit: 500 }) { items { id name } } }',
+    { w: workspace.id },
+  );
+  const wanted = rest.length
+    ? tasks.items.filter((t) => rest.some((n) => n.toLowerCase() === t.name.toLowerCase()))
+    : tasks.items;
+  const missing = rest.filter((n) => !tasks.items.some((t) => t.name.toLowerCase() === n.toLowerCase()));
+  if (missing.length) throw new Error(`No task named ${missing.join(', ')} in ${workspace.name}`);
+  const out = options.out ?? '.';
+  await fs.mkdir(out, { recursive: true });
+  for (const task of wanted) {
+    const { exportTask } = await client.request<{ exportTask: string }>(
+      'query($id: ID!, $f: ConfigFormat!) { exportTask(id: $id, format: $f) }',
+      { id: task.id, f: format },
+    );
+    const file = path.join(out, `${task.name.replace(/[\\/:*?"<>|]/g, '_')}.${format === 'JSON' ? 'json' : 'conf'}`);
+    await fs.writeFile(file, exportTask);
+    process.stdout.write(`${file}\n`);
+  }
+  process.stdout.write(`${wanted.length} task(s) exported\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === 'import' || command === 'export') {
+    try {
+      return await (command === 'import' ? importCommand : exportCommand)(argv.slice(1));
+    } catch (err) {
+      process.stderr.write(`sluice ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return err instanceof ConfigError ? 2 : 1;
+    }
   }
   let config: Config;
   try {

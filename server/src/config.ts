@@ -367,3 +367,23 @@ export function renderConfigTable(): string {
   });
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
+
+export interface ClientConfig {
+  /** Base URL of a Sluice server, e.g. http://127.0.0.1:5480. */
+  url: string;
+  token: string | undefined;
+}
+
+/** Settings of the `sluice` commands that talk to a running server (import, export). */
+export function loadClientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const problems: string[] = [];
+  const url = env.SLUICE_URL || 'http://127.0.0.1:5480';
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push('SLUICE_URL: must be an http(s) URL');
+  } catch {
+    problems.push(`SLUICE_URL: must be an http(s) URL (got ${JSON.stringify(url)})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { url: url.replace(/\/+$/, ''), token: env.SLUICE_TOKEN || undefined };
+}

@@ -48,7 +48,7 @@ export interface FieldProblem {
 export class UserInputError extends AppError {
   constructor(
     message: string,
-    details: { field?: string; line?: number; column?: number; fields?: FieldProblem[] } = {},
+    details: { field?: string; line?: number; column?: number; fields?: FieldProblem[]; diagnostics?: unknown[] } = {},
   ) {
     super('BAD_USER_INPUT', message, details);
   }

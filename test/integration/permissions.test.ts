@@ -31,6 +31,10 @@ interface World {
   datasourceId: string;
   /** Creates a datasource in workspace A (for rows that consume one). */
   newDatasource(): Promise<string>;
+  /** A task of workspace A (read, update and rollback rows use it). */
+  taskId: string;
+  /** Creates a task in workspace A (for rows that consume one). */
+  newTask(): Promise<string>;
   /** Runs as the bootstrap superuser. */
   admin<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
@@ -52,6 +56,8 @@ interface Operation {
   /** Outcomes that differ from what the rule alone implies. */
   except?: Partial<Record<Caller, Outcome>>;
 }
+
+const TASK_CONFIG = 'source { FakeSource { plugin_output = "f" } }\nsink { Console { plugin_input = "f" } }';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
@@ -285,6 +291,80 @@ const OPERATIONS: Operation[] = [
     document: `mutation($w: ID!) { testDatasourceInput(input: { workspaceId: $w, type: "LOCAL_FILE", options: { path: "/tmp" } }) { ok } }`,
     prepare: (w) => ({ variables: { w: w.wsA } }),
   },
+  {
+    kind: 'query',
+    field: 'tasks',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { tasks(workspaceId: $w) { total } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  ...(['task', 'taskVersions', 'exportTask'] as const).map((field): Operation => ({
+    kind: 'query',
+    field,
+    rule: 'VIEWER',
+    document: {
+      task: 'query($id: ID!) { task(id: $id) { name version } }',
+      taskVersions: 'query($id: ID!) { taskVersions(taskId: $id) { number } }',
+      exportTask: 'query($id: ID!) { exportTask(id: $id) }',
+    }[field],
+    prepare: (w) => ({ variables: { id: w.taskId } }),
+    except: { outsider: 'NOT_FOUND' },
+  })),
+  {
+    kind: 'query',
+    field: 'taskVersionDiff',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { taskVersionDiff(taskId: $id, from: 1, to: 1) { unified } }',
+    prepare: (w) => ({ variables: { id: w.taskId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'query',
+    field: 'validateTaskConfig',
+    rule: 'VIEWER',
+    document: 'query($w: ID!, $c: String!) { validateTaskConfig(workspaceId: $w, content: $c) { valid } }',
+    prepare: (w) => ({ variables: { w: w.wsA, c: TASK_CONFIG } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'createTask',
+    rule: 'DEVELOPER',
+    document:
+      'mutation($w: ID!, $n: String!, $c: String!) { createTask(input: { workspaceId: $w, name: $n, content: $c }) { id } }',
+    prepare: (w) => ({ variables: { w: w.wsA, n: unique('task'), c: TASK_CONFIG } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'updateTask',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { updateTask(input: { id: $id, description: "checked" }) { id } }',
+    prepare: (w) => ({ variables: { id: w.taskId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'rollbackTask',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { rollbackTask(input: { taskId: $id, version: 1 }) { version } }',
+    prepare: (w) => ({ variables: { id: w.taskId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'deleteTask',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { deleteTask(id: $id) }',
+    prepare: async (w) => ({ variables: { id: await w.newTask() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'importTasks',
+    rule: 'DEVELOPER',
+    document:
+      'mutation($w: ID!, $f: [ImportFileInput!]!) { importTasks(input: { workspaceId: $w, files: $f }) { results { status } } }',
+    prepare: (w) => ({ variables: { w: w.wsA, f: [{ name: `${unique('imported')}.conf`, content: TASK_CONFIG }] } }),
+  },
   { kind: 'subscription', field: 'serverInstanceChanged', rule: 'SIGNED_IN', document: '' },
 ];
 
@@ -361,6 +441,14 @@ describe('the permission matrix', () => {
         )
       ).createDatasource.id;
     w.datasourceId = await w.newDatasource();
+    w.newTask = async () =>
+      (
+        await w.admin<{ createTask: { id: string } }>(
+          'mutation($w: ID!, $n: String!, $c: String!) { createTask(input: { workspaceId: $w, name: $n, content: $c }) { id } }',
+          { w: w.wsA, n: unique('t'), c: TASK_CONFIG },
+        )
+      ).createTask.id;
+    w.taskId = await w.newTask();
   });
 
   afterAll(async () => {

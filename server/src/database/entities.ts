@@ -1,6 +1,7 @@
 import { authEntities } from '../modules/auth/index.js';
 import { ServerInstance } from '../modules/cluster/index.js';
 import { Datasource } from '../modules/datasource/index.js';
+import { Task, TaskVersion } from '../modules/task/index.js';
 
 /** Every entity the ORM knows; a module's entities are registered here. */
-export const entities = [ServerInstance, ...authEntities, Datasource];
+export const entities = [ServerInstance, ...authEntities, Datasource, Task, TaskVersion];

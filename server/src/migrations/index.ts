@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000_foundation } from './Migration20261124000000_foundation.js';
 import { Migration20261124010000_auth } from './Migration20261124010000_auth.js';
 import { Migration20261124020000_datasource } from './Migration20261124020000_datasource.js';
+import { Migration20261124030000_task } from './Migration20261124030000_task.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -11,4 +12,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261124000000_foundation', class: Migration20261124000000_foundation },
   { name: 'Migration20261124010000_auth', class: Migration20261124010000_auth },
   { name: 'Migration20261124020000_datasource', class: Migration20261124020000_datasource },
+  { name: 'Migration20261124030000_task', class: Migration20261124030000_task },
 ];

@@ -8,6 +8,8 @@ import type { Page } from './user.service.js';
 /** Field names whose values never reach the audit log. */
 const SECRET_KEY = /pass(word)?|secret|token|credential|private|api[_-]?key|^key$/i;
 const MAX_STRING = 500;
+/** Documents (task configs) can hold inline secrets anywhere in their text: the log keeps only their size. */
+const DOCUMENT_KEY = /^content$/i;
 
 /** A copy of `value` with secret-looking fields replaced and long strings cut. */
 export function redact(value: unknown, depth = 0): unknown {
@@ -16,7 +18,14 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Date) return value.toISOString();
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k)
+          ? '[redacted]'
+          : DOCUMENT_KEY.test(k) && typeof v === 'string'
+            ? `[document, ${v.length} characters]`
+            : redact(v, depth + 1),
+      ]),
     );
   }
   if (typeof value === 'string' && value.length > MAX_STRING) return `${value.slice(0, MAX_STRING)}…`;
