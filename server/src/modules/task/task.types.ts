@@ -121,15 +121,9 @@ export class SecretValueInput {
   value!: string;
 }
 
+/** What creating and updating a task share; every field optional (an update changes what it gives). */
 @InputType()
-export class CreateTaskInput {
-  @Field(() => ID)
-  workspaceId!: string;
-
-  @Field(() => String)
-  @Length(1, 200)
-  name!: string;
-
+class TaskFieldsInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(5000)
@@ -142,7 +136,7 @@ export class CreateTaskInput {
 
   @Field(() => TaskEngine, {
     nullable: true,
-    description: 'Omitted: EMBEDDED when it runs every plugin, else SEATUNNEL.',
+    description: 'Omitted on creation: EMBEDDED when it runs every plugin, else SEATUNNEL.',
   })
   @IsOptional()
   engine?: TaskEngine;
@@ -192,7 +186,17 @@ export class CreateTaskInput {
 }
 
 @InputType()
-export class UpdateTaskInput {
+export class CreateTaskInput extends TaskFieldsInput {
+  @Field(() => ID)
+  workspaceId!: string;
+
+  @Field(() => String)
+  @Length(1, 200)
+  name!: string;
+}
+
+@InputType()
+export class UpdateTaskInput extends TaskFieldsInput {
   @Field(() => ID)
   id!: string;
 
@@ -200,57 +204,6 @@ export class UpdateTaskInput {
   @IsOptional()
   @Length(1, 200)
   name?: string;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(5000)
-  description?: string;
-
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(50)
-  tags?: string[];
-
-  @Field(() => TaskEngine, { nullable: true })
-  @IsOptional()
-  engine?: TaskEngine;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(5_000_000)
-  content?: string;
-
-  @Field(() => ConfigFormatEnum, { defaultValue: ConfigFormatEnum.HOCON })
-  format: ConfigFormatEnum = ConfigFormatEnum.HOCON;
-
-  @Field(() => GraphQLJSONObject, { nullable: true })
-  @IsOptional()
-  config?: Record<string, unknown>;
-
-  @Field(() => [TaskVariable], { nullable: true })
-  @IsOptional()
-  variables?: TaskVariable[];
-
-  @Field(() => [SecretValueInput], { nullable: true })
-  @IsOptional()
-  secretValues?: SecretValueInput[];
-
-  @Field(() => [Hook], { nullable: true })
-  @IsOptional()
-  preHooks?: Hook[];
-
-  @Field(() => [Hook], { nullable: true })
-  @IsOptional()
-  postHooks?: Hook[];
-
-  @Field(() => RunPolicy, { nullable: true })
-  @IsOptional()
-  runPolicy?: RunPolicy;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(1000)
-  message?: string;
 }
 
 @InputType()
