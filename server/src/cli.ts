@@ -90,13 +90,19 @@ async function importCommand(argv: string[]): Promise<number> {
   const files = await collectConfigFiles(rest);
   if (files.length === 0) throw new Error('No .conf, .hocon or .json file found');
   const counts: Record<string, number> = {};
-  // Batches keep each request small; every file still gets its own result line.
-  for (let i = 0; i < files.length; i += 50) {
-    const batch = await Promise.all(
-      files
-        .slice(i, i + 50)
-        .map(async (file) => ({ name: path.basename(file), content: await fs.readFile(file, 'utf8'), path: file })),
-    );
+  // Batches of at most 50 files and about 4 MB keep each request small; every file still gets its own result line.
+  const batches: { name: string; content: string; path: string }[][] = [[]];
+  let batchBytes = 0;
+  for (const file of files) {
+    const content = await fs.readFile(file, 'utf8');
+    if (batches.at(-1)!.length > 0 && (batches.at(-1)!.length >= 50 || batchBytes + content.length > 4_000_000)) {
+      batches.push([]);
+      batchBytes = 0;
+    }
+    batches.at(-1)!.push({ name: path.basename(file), content, path: file });
+    batchBytes += content.length;
+  }
+  for (const batch of batches) {
     const { importTasks } = await client.request<{
       importTasks: {
         results: {

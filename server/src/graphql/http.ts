@@ -62,7 +62,8 @@ export function createHttpApp(options: HttpOptions): express.Express {
   });
   app.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
+    // Task imports carry whole config files; the CLI keeps each request under a few MB.
+    express.json({ limit: '16mb' }),
     expressMiddleware(options.apollo, {
       context: async ({ req, res }) => {
         const root = options.root();
