@@ -264,12 +264,12 @@ describe('users, workspaces, roles and tokens', () => {
         t.token,
       );
       expect(past.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'expiresAt' } });
-      const soon = new Date(Date.now() + 1500).toISOString();
+      const soon = new Date(Date.now() + 3000).toISOString();
       const { createApiToken } = await admin<{ createApiToken: { token: string } }>(CREATE, {
         i: { name: 'brief', workspaceId: defaultWs, role: 'VIEWER', expiresAt: soon },
       });
       await gqlData(t.url, '{ me { id } }', undefined, createApiToken.token);
-      await new Promise((r) => setTimeout(r, 1600));
+      await new Promise((r) => setTimeout(r, 3100));
       expect(codeOf(await gql(t.url, '{ me { id } }', undefined, createApiToken.token))).toBe('UNAUTHENTICATED');
     });
 

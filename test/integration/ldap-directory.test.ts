@@ -136,8 +136,9 @@ describe('LdapDirectory against a real OpenLDAP server', () => {
 
   it('rejects with LDAP_UNAVAILABLE within timeoutMs when the server is down', async () => {
     const started = Date.now();
-    const err = await rejection(directory({ url: stoppedUrl, timeoutMs: 1_000 }).authenticate('alice', 'alice-pw'));
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // A refused connection answers at once: it must not wait for the (long) timeout.
+    const err = await rejection(directory({ url: stoppedUrl, timeoutMs: 10_000 }).authenticate('alice', 'alice-pw'));
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'LDAP_UNAVAILABLE' });
     // The message may reach an anonymous login form: it names no server.
@@ -156,7 +157,7 @@ describe('LdapDirectory against a real OpenLDAP server', () => {
       );
       expect(err).toMatchObject({ code: 'LDAP_UNAVAILABLE' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => silent.close(resolve));
