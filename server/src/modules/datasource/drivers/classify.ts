@@ -1,4 +1,4 @@
-import { AppError } from '../../../errors.js';
+import { AppError, isAppError } from '../../../errors.js';
 import type { TestErrorCode } from './driver.js';
 
 /** Where a database driver tried to connect; the password is only used to mask it out of messages. */
@@ -158,4 +158,33 @@ export function datasourceError(error: ClassifiedError, extensions: Record<strin
   const code =
     error.code === 'NOT_FOUND' || error.code === 'DATABASE_NOT_FOUND' ? 'NOT_FOUND' : 'DATASOURCE_UNAVAILABLE';
   return new AppError(code, error.message, { ...extensions, reason: error.code });
+}
+
+/**
+ * Runs `work` on a fresh connection opened by `open` and always closed by `close`. Connection
+ * problems and classified query errors become AppErrors with a masked message; anything
+ * unexpected is rethrown as is (a bug to log, not to show).
+ */
+export async function withConnection<C, T>(
+  target: ConnectionTarget,
+  open: () => Promise<C>,
+  close: (connection: C) => Promise<void>,
+  work: (connection: C) => Promise<T>,
+): Promise<T> {
+  let connection: C;
+  try {
+    connection = await open();
+  } catch (err) {
+    throw datasourceError(classifyConnectionError(err, target));
+  }
+  try {
+    return await work(connection);
+  } catch (err) {
+    if (isAppError(err)) throw err;
+    const classified = classifyConnectionError(err, target);
+    if (classified.code === 'UNKNOWN') throw err;
+    throw datasourceError(classified);
+  } finally {
+    await close(connection);
+  }
 }

@@ -1,6 +1,10 @@
 import mysql from 'mysql2/promise';
-import { isAppError } from '../../../errors.js';
-import { classifyConnectionError, datasourceError, type ConnectionTarget } from './classify.js';
+import {
+  classifyConnectionError,
+  datasourceError,
+  withConnection as withOpenConnection,
+  type ConnectionTarget,
+} from './classify.js';
 import { networkOptions } from './network-options.js';
 import type { CatalogColumn, CatalogTable, ConnectionOptions, DatasourceDriver, TestResult } from './driver.js';
 
@@ -82,27 +86,14 @@ async function connect(s: MysqlSettings): Promise<mysql.Connection> {
  * Runs `work` on a fresh connection. Connection problems and classified query errors become
  * AppErrors with a masked message; anything unexpected is rethrown as is (a bug to log, not to show).
  */
-async function withConnection<T>(
-  options: ConnectionOptions,
-  work: (connection: mysql.Connection) => Promise<T>,
-): Promise<T> {
+function withConnection<T>(options: ConnectionOptions, work: (connection: mysql.Connection) => Promise<T>): Promise<T> {
   const s = settings(options);
-  let connection: mysql.Connection;
-  try {
-    connection = await connect(s);
-  } catch (err) {
-    throw datasourceError(classifyConnectionError(err, s));
-  }
-  try {
-    return await work(connection);
-  } catch (err) {
-    if (isAppError(err)) throw err;
-    const classified = classifyConnectionError(err, s);
-    if (classified.code === 'UNKNOWN') throw err;
-    throw datasourceError(classified);
-  } finally {
-    await connection.end().catch(() => connection.destroy());
-  }
+  return withOpenConnection(
+    s,
+    () => connect(s),
+    (c) => c.end().catch(() => c.destroy()),
+    work,
+  );
 }
 
 /** Server-side prepared statements: values travel apart from the SQL text, whatever the sql_mode. */

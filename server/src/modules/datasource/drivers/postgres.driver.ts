@@ -1,7 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import pg from 'pg';
-import { isAppError } from '../../../errors.js';
-import { classifyConnectionError, datasourceError, type ConnectionTarget } from './classify.js';
+import { classifyConnectionError, datasourceError, withConnection, type ConnectionTarget } from './classify.js';
 import type { CatalogColumn, CatalogTable, ConnectionOptions, DatasourceDriver, TestResult } from './driver.js';
 import { networkOptions } from './network-options.js';
 
@@ -92,24 +91,14 @@ async function connect(s: PostgresSettings): Promise<pg.Client> {
  * Runs `work` on a fresh connection. Connection problems and classified query errors become
  * AppErrors with a masked message; anything unexpected is rethrown as is (a bug to log, not to show).
  */
-async function withClient<T>(options: ConnectionOptions, work: (client: pg.Client) => Promise<T>): Promise<T> {
+function withClient<T>(options: ConnectionOptions, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const s = settings(options);
-  let client: pg.Client;
-  try {
-    client = await connect(s);
-  } catch (err) {
-    throw datasourceError(classifyConnectionError(err, s));
-  }
-  try {
-    return await work(client);
-  } catch (err) {
-    if (isAppError(err)) throw err;
-    const classified = classifyConnectionError(err, s);
-    if (classified.code === 'UNKNOWN') throw err;
-    throw datasourceError(classified);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return withConnection(
+    s,
+    () => connect(s),
+    (c) => c.end().catch(() => undefined),
+    work,
+  );
 }
 
 /** An ILIKE pattern matching `search` anywhere, with its own wildcards taken literally (escape character `!`). */
