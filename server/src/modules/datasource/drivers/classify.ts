@@ -1,5 +1,5 @@
 import { AppError, isAppError } from '../../../errors.js';
-import type { TestErrorCode } from './driver.js';
+import type { TestErrorCode, TestResult } from './driver.js';
 
 /** Where a database driver tried to connect; the password is only used to mask it out of messages. */
 export interface ConnectionTarget {
@@ -186,5 +186,29 @@ export async function withConnection<C, T>(
     throw datasourceError(classified);
   } finally {
     await close(connection);
+  }
+}
+
+/**
+ * A connection test: opens, asks the server its version, always closes. Connection problems are
+ * the result (classified), never thrown. `latencyMs` covers the connect and the query.
+ */
+export async function testConnection<C>(
+  target: ConnectionTarget,
+  open: () => Promise<C>,
+  close: (connection: C) => Promise<void>,
+  version: (connection: C) => Promise<string | null>,
+): Promise<TestResult> {
+  const started = performance.now();
+  const elapsed = () => Math.max(0, Math.round(performance.now() - started));
+  let connection: C | undefined;
+  try {
+    connection = await open();
+    const serverVersion = await version(connection);
+    return { ok: true, latencyMs: elapsed(), serverVersion, error: null };
+  } catch (err) {
+    return { ok: false, latencyMs: elapsed(), serverVersion: null, error: classifyConnectionError(err, target) };
+  } finally {
+    if (connection !== undefined) await close(connection);
   }
 }

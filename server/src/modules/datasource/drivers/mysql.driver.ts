@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import {
-  classifyConnectionError,
   datasourceError,
+  testConnection,
   withConnection as withOpenConnection,
   type ConnectionTarget,
 } from './classify.js';
@@ -82,18 +82,16 @@ async function connect(s: MysqlSettings): Promise<mysql.Connection> {
   }
 }
 
+/** Ends the session politely, or drops the socket when the server does not answer. */
+const close = (connection: mysql.Connection) => connection.end().catch(() => connection.destroy());
+
 /**
  * Runs `work` on a fresh connection. Connection problems and classified query errors become
  * AppErrors with a masked message; anything unexpected is rethrown as is (a bug to log, not to show).
  */
 function withConnection<T>(options: ConnectionOptions, work: (connection: mysql.Connection) => Promise<T>): Promise<T> {
   const s = settings(options);
-  return withOpenConnection(
-    s,
-    () => connect(s),
-    (c) => c.end().catch(() => c.destroy()),
-    work,
-  );
+  return withOpenConnection(s, () => connect(s), close, work);
 }
 
 /** Server-side prepared statements: values travel apart from the SQL text, whatever the sql_mode. */
@@ -154,23 +152,20 @@ export const mysqlDriver: DatasourceDriver = {
     net.connectTimeoutSeconds,
   ],
 
-  async test(options: ConnectionOptions): Promise<TestResult> {
+  test(options: ConnectionOptions): Promise<TestResult> {
     const s = settings(options);
-    const started = performance.now();
-    let connection: mysql.Connection | undefined;
-    try {
-      connection = await connect(s);
-      const [rows] = await connection.query<mysql.RowDataPacket[]>({
-        sql: 'SELECT VERSION() AS version',
-        timeout: QUERY_TIMEOUT_MS,
-      });
-      const version = rows[0]?.version as string | undefined;
-      return { ok: true, latencyMs: elapsedMs(started), serverVersion: version ?? null, error: null };
-    } catch (err) {
-      return { ok: false, latencyMs: elapsedMs(started), serverVersion: null, error: classifyConnectionError(err, s) };
-    } finally {
-      if (connection) await connection.end().catch(() => connection?.destroy());
-    }
+    return testConnection(
+      s,
+      () => connect(s),
+      close,
+      async (connection) => {
+        const [rows] = await connection.query<mysql.RowDataPacket[]>({
+          sql: 'SELECT VERSION() AS version',
+          timeout: QUERY_TIMEOUT_MS,
+        });
+        return (rows[0]?.version as string | undefined) ?? null;
+      },
+    );
   },
 
   async schemas(options, filter, page) {
@@ -248,5 +243,3 @@ export const mysqlDriver: DatasourceDriver = {
     });
   },
 };
-
-const elapsedMs = (started: number) => Math.max(0, Math.round(performance.now() - started));

@@ -1,6 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import pg from 'pg';
-import { classifyConnectionError, datasourceError, withConnection, type ConnectionTarget } from './classify.js';
+import { datasourceError, testConnection, withConnection, type ConnectionTarget } from './classify.js';
 import type { CatalogColumn, CatalogTable, ConnectionOptions, DatasourceDriver, TestResult } from './driver.js';
 import { networkOptions } from './network-options.js';
 
@@ -87,18 +87,16 @@ async function connect(s: PostgresSettings): Promise<pg.Client> {
   }
 }
 
+/** Ends the session; a connection that already broke has nothing left to end. */
+const close = (client: pg.Client) => client.end().catch(() => undefined);
+
 /**
  * Runs `work` on a fresh connection. Connection problems and classified query errors become
  * AppErrors with a masked message; anything unexpected is rethrown as is (a bug to log, not to show).
  */
 function withClient<T>(options: ConnectionOptions, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const s = settings(options);
-  return withConnection(
-    s,
-    () => connect(s),
-    (c) => c.end().catch(() => undefined),
-    work,
-  );
+  return withConnection(s, () => connect(s), close, work);
 }
 
 /** An ILIKE pattern matching `search` anywhere, with its own wildcards taken literally (escape character `!`). */
@@ -192,19 +190,17 @@ export const postgresDriver: DatasourceDriver = {
     net.connectTimeoutSeconds,
   ],
 
-  async test(options: ConnectionOptions): Promise<TestResult> {
+  test(options: ConnectionOptions): Promise<TestResult> {
     const s = settings(options);
-    const started = performance.now();
-    let client: pg.Client | undefined;
-    try {
-      client = await connect(s);
-      const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-      return { ok: true, latencyMs: elapsedMs(started), serverVersion: rows[0]?.server_version ?? null, error: null };
-    } catch (err) {
-      return { ok: false, latencyMs: elapsedMs(started), serverVersion: null, error: classifyConnectionError(err, s) };
-    } finally {
-      await client?.end().catch(() => undefined);
-    }
+    return testConnection(
+      s,
+      () => connect(s),
+      close,
+      async (client) => {
+        const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+        return rows[0]?.server_version ?? null;
+      },
+    );
   },
 
   async schemas(options, filter, page) {
@@ -259,5 +255,3 @@ export const postgresDriver: DatasourceDriver = {
     });
   },
 };
-
-const elapsedMs = (started: number) => Math.max(0, Math.round(performance.now() - started));

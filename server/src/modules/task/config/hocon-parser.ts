@@ -2,6 +2,7 @@ import { recordNode, type Concatenation, type Position, type Substitution } from
 import { NUMBER_TEXT, numberFromText } from './numbers.js';
 import {
   MAX_DEPTH,
+  decodeEscape,
   SourceText,
   sample,
   type ArrayNode,
@@ -467,38 +468,10 @@ class HoconParser {
   }
 
   private readEscape(): string {
-    const at = this.i;
-    const c = this.text.charAt(at + 1);
-    this.i += 2;
-    switch (c) {
-      case '"':
-      case '\\':
-      case '/':
-        return c;
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'u': {
-        const hex = this.text.slice(at + 2, at + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw this.fail(at, "invalid escape: '\\u' needs four hex digits");
-        this.i = at + 6;
-        return String.fromCharCode(parseInt(hex, 16));
-      }
-      case '':
-        throw this.fail(at, "unclosed string: no closing '\"' before the end of input");
-      default:
-        throw this.fail(
-          at,
-          `invalid escape '\\${c === '\n' ? 'n' : c}' in a string (valid: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)`,
-        );
-    }
+    const decoded = decodeEscape(this.text, this.i);
+    if ('problem' in decoded) throw this.fail(this.i, decoded.problem);
+    this.i = decoded.next;
+    return decoded.value;
   }
 
   /** A """...""" string: raw, may span lines; quotes right before the closing """ belong to it. */

@@ -2,6 +2,7 @@ import type { Position } from './model.js';
 import { numberFromText } from './numbers.js';
 import {
   MAX_DEPTH,
+  decodeEscape,
   SourceText,
   sample,
   type ArrayNode,
@@ -222,28 +223,10 @@ class JsonParser {
   }
 
   private parseEscape(): string {
-    const at = this.i;
-    const c = this.text.charAt(at + 1);
-    this.i += 2;
-    const simple: Record<string, string> = {
-      '"': '"',
-      '\\': '\\',
-      '/': '/',
-      b: '\b',
-      f: '\f',
-      n: '\n',
-      r: '\r',
-      t: '\t',
-    };
-    if (Object.hasOwn(simple, c)) return simple[c]!;
-    if (c === 'u') {
-      const hex = this.text.slice(at + 2, at + 6);
-      if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw this.fail(at, "invalid escape: '\\u' needs four hex digits");
-      this.i = at + 6;
-      return String.fromCharCode(parseInt(hex, 16));
-    }
-    if (c === '') throw this.fail(at, "unclosed string: no closing '\"' before the end of input");
-    throw this.fail(at, `invalid escape '\\${c === '\n' ? 'n' : c}' in a string`);
+    const decoded = decodeEscape(this.text, this.i);
+    if ('problem' in decoded) throw this.fail(this.i, decoded.problem);
+    this.i = decoded.next;
+    return decoded.value;
   }
 
   private parseNumber(): number | { $number: string } {

@@ -66,3 +66,32 @@ export class SourceText {
 export function sample(text: string, max = 24): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+/**
+ * Decodes the escape sequence whose backslash is at `at` inside a quoted string (HOCON and JSON
+ * share JSON's escapes): the character and the offset after the sequence, or the problem to report at `at`.
+ */
+export function decodeEscape(text: string, at: number): { value: string; next: number } | { problem: string } {
+  const c = text.charAt(at + 1);
+  if (Object.hasOwn(SIMPLE_ESCAPES, c)) return { value: SIMPLE_ESCAPES[c]!, next: at + 2 };
+  if (c === 'u') {
+    const hex = text.slice(at + 2, at + 6);
+    if (!/^[0-9a-fA-F]{4}$/.test(hex)) return { problem: "invalid escape: '\\u' needs four hex digits" };
+    return { value: String.fromCharCode(parseInt(hex, 16)), next: at + 6 };
+  }
+  if (c === '') return { problem: "unclosed string: no closing '\"' before the end of input" };
+  return {
+    problem: `invalid escape '\\${c === '\n' ? 'n' : c}' in a string (valid: \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)`,
+  };
+}
