@@ -2,21 +2,9 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { ArrayMaxSize, IsOptional, Length, MaxLength } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 
+/** What creating and updating a datasource share. */
 @InputType()
-export class CreateDatasourceInput {
-  @Field(() => ID)
-  workspaceId!: string;
-
-  @Field(() => String)
-  @Length(1, 100)
-  name!: string;
-
-  @Field(() => String, { description: 'A type of `datasourceTypes`.' })
-  type!: string;
-
-  @Field(() => GraphQLJSONObject, { description: "The type's options, secrets included (they are encrypted at rest)." })
-  options!: Record<string, unknown>;
-
+class DatasourceLabelsInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @MaxLength(2000)
@@ -30,7 +18,23 @@ export class CreateDatasourceInput {
 }
 
 @InputType()
-export class UpdateDatasourceInput {
+export class CreateDatasourceInput extends DatasourceLabelsInput {
+  @Field(() => ID)
+  workspaceId!: string;
+
+  @Field(() => String)
+  @Length(1, 100)
+  name!: string;
+
+  @Field(() => String, { description: 'A type of `datasourceTypes`.' })
+  type!: string;
+
+  @Field(() => GraphQLJSONObject, { description: "The type's options, secrets included (they are encrypted at rest)." })
+  options!: Record<string, unknown>;
+}
+
+@InputType()
+export class UpdateDatasourceInput extends DatasourceLabelsInput {
   @Field(() => ID)
   id!: string;
 
@@ -45,17 +49,6 @@ export class UpdateDatasourceInput {
   })
   @IsOptional()
   options?: Record<string, unknown>;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(2000)
-  description?: string;
-
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(50)
-  @Length(1, 50, { each: true })
-  tags?: string[];
 }
 
 @InputType()

@@ -179,5 +179,3 @@ export class CatalogFile {
 export class DatasourceCatalog {
   datasource!: Datasource;
 }
-
-export { GraphQLJSONObject };

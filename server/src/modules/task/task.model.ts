@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsUrl, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum HookKind {
   SQL = 'SQL',
@@ -127,7 +127,3 @@ export const DEFAULT_RUN_POLICY: RunPolicy = {
   retryBackoffSeconds: 30,
   concurrency: ConcurrencyPolicy.ALLOW,
 };
-
-/** A task's version reference for inputs that name one. */
-export type VersionId = { taskId: string; number: number };
-export { ID };
