@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configsEqual, parseJobConfig } from '../../server/src/modules/task/config/index.js';
+import { configsEqual, parseJobConfig } from '../../server/src/modules/job-config/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { gql, gqlData, login, type GraphQLResponse } from '../support/graphql.js';

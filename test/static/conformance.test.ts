@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { configsEqual, parseJobConfig, renderHocon, renderJson } from '../../server/src/modules/task/config/index.js';
+import { configsEqual, parseJobConfig, renderHocon, renderJson } from '../../server/src/modules/job-config/index.js';
 
 // Real SeaTunnel job configs (see ../shared/conformance/README.md): what users will import.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Datasource } from '../datasource/index.js';
-import type { JobConfig } from './config/index.js';
+import type { JobConfig } from '../job-config/index.js';
 import { datasourceOptions, resolveDatasources } from './task-execution.js';
 
 const ds = (over: Partial<Datasource>) =>

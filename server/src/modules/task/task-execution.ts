@@ -1,5 +1,5 @@
 import type { ConnectionOptions, Datasource } from '../datasource/index.js';
-import type { ConfigObject, JobConfig, PluginBlock } from './config/index.js';
+import type { ConfigObject, JobConfig, PluginBlock } from '../job-config/index.js';
 
 /** SeaTunnel's JDBC URL and driver class for a datasource type. */
 const JDBC: Record<string, { scheme: string; driver: string }> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJobConfig } from './config/index.js';
+import { parseJobConfig } from '../job-config/index.js';
 import { suggestedEngine, validateJobConfig } from './task-validation.js';
 import { TaskEngine } from './task.entity.js';
 

@@ -19,7 +19,7 @@ import {
   type Diagnostic,
   type JobConfig,
   type PluginBlock,
-} from './config/index.js';
+} from '../job-config/index.js';
 import { TaskEngine, TaskMode } from './task.entity.js';
 import type { TaskVariable } from './task.model.js';
 

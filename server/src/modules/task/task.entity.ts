@@ -3,7 +3,7 @@ import { OptionalProps } from '@mikro-orm/core';
 import { Entity, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { JobConfig } from './config/index.js';
+import type { JobConfig } from '../job-config/index.js';
 import type { Hook, RunPolicy, TaskVariable } from './task.model.js';
 
 export enum TaskMode {

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { PageInput, Role } from '../auth/index.js';
-import { renderHocon, variablesOf, type JobConfig } from './config/index.js';
+import { renderHocon, variablesOf, type JobConfig } from '../job-config/index.js';
 import { Task, TaskEngine, TaskMode, TaskVersion } from './task.entity.js';
 import { Hook, RunPolicy, TaskVariable } from './task.model.js';
 import { TaskService, type SaveTaskInput } from './task.service.js';

@@ -17,7 +17,7 @@ import {
   type ConfigObject,
   type Diagnostic,
   type JobConfig,
-} from './config/index.js';
+} from '../job-config/index.js';
 import { resolveDatasources } from './task-execution.js';
 import { modeOf, suggestedEngine, validateJobConfig, type DatasourceRef } from './task-validation.js';
 import { Task, TaskEngine, TaskVersion, type TaskContent } from './task.entity.js';

@@ -208,7 +208,7 @@ describe('round trips of generated configs', () => {
 
 // ---- fuzzing with the corpus ----
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const corpusDir = path.resolve(repoRoot, '../shared/conformance/seatunnel-configs');
 
 function corpus(): string[] {

@@ -7,6 +7,7 @@ import {
   type ConfigObject,
   type ConfigValue,
   type JobConfig,
+  type PluginBlock,
   type Position,
 } from './model.js';
 
@@ -92,4 +93,69 @@ export function variablesOf(config: JobConfig): JobVariable[] {
   for (const block of [...config.source, ...config.transform, ...config.sink]) visitObject(block.options);
   visitObject(config.other);
   return [...found.values()];
+}
+
+/** A required variable with no value: a job cannot start without it. */
+export class MissingVariablesError extends Error {
+  constructor(readonly missing: JobVariable[]) {
+    const where = (v: JobVariable) => (v.line === undefined ? '' : ` (line ${v.line}, column ${v.column})`);
+    super(
+      `the job needs ${missing.length === 1 ? 'a value for variable' : 'values for variables'} ${missing
+        .map((v) => `"${v.name}"${where(v)}`)
+        .join(', ')}: pass -i name=value or give a default with \${name:default}`,
+    );
+    this.name = 'MissingVariablesError';
+  }
+}
+
+/**
+ * The config with every variable filled, as SeaTunnel does at submit time: `${name}` substitutions
+ * and `${name}` inside quoted text take the value from `values`, else the default written in the
+ * config; `${?name}` without a value removes the key. Reserved placeholders (`${table_name}`, …)
+ * stay as text for the plugins that fill them. Returns plain data (no substitution markers).
+ */
+export function resolveVariables(config: JobConfig, values: Readonly<Record<string, string>>): JobConfig {
+  const missing = variablesOf(config).filter((v) => !v.optional && !Object.hasOwn(values, v.name));
+  if (missing.length > 0) throw new MissingVariablesError(missing);
+  const lookup = (name: string): string | undefined => (Object.hasOwn(values, name) ? values[name] : undefined);
+  const text = (value: string): string =>
+    value.replace(IN_TEXT, (whole, optional: string, name: string, fallback: string | undefined) => {
+      if (isReservedPlaceholder(name)) return whole;
+      return lookup(name) ?? fallback ?? (optional === '?' ? '' : whole);
+    });
+  const SKIP = Symbol('skip');
+  const resolve = (value: ConfigValue): ConfigValue | typeof SKIP => {
+    if (typeof value === 'string') return text(value);
+    if (isSubstitution(value)) {
+      if (isReservedPlaceholder(value.$substitution)) return `\${${value.$substitution}}`;
+      return lookup(value.$substitution) ?? value.default ?? SKIP;
+    }
+    if (isConcatenation(value)) {
+      return value.$concat
+        .map((part) => resolve(part))
+        .map((part) =>
+          part === SKIP || part === null ? '' : typeof part === 'object' ? JSON.stringify(part) : String(part),
+        )
+        .join('');
+    }
+    if (Array.isArray(value)) return value.map(resolve).filter((v): v is ConfigValue => v !== SKIP);
+    if (isConfigObject(value)) return resolveObject(value);
+    return value;
+  };
+  const resolveObject = (object: ConfigObject): ConfigObject => {
+    const out: ConfigObject = {};
+    for (const [key, value] of Object.entries(object)) {
+      const resolved = resolve(value);
+      if (resolved !== SKIP) out[key] = resolved;
+    }
+    return out;
+  };
+  const block = (b: PluginBlock): PluginBlock => ({ ...b, options: resolveObject(b.options) });
+  return {
+    env: resolveObject(config.env),
+    source: config.source.map(block),
+    transform: config.transform.map(block),
+    sink: config.sink.map(block),
+    other: resolveObject(config.other),
+  };
 }

@@ -27,7 +27,13 @@ export {
 export { configsEqual } from './equality.js';
 export { renderHocon } from './render-hocon.js';
 export { renderJson } from './render-json.js';
-export { RESERVED_PLACEHOLDERS, variablesOf, type JobVariable } from './variables.js';
+export {
+  MissingVariablesError,
+  RESERVED_PLACEHOLDERS,
+  resolveVariables,
+  variablesOf,
+  type JobVariable,
+} from './variables.js';
 
 /**
  * Parses a SeaTunnel job config. Throws ConfigSyntaxError for mistakes in the text only;
