@@ -104,6 +104,22 @@ const cdcCommon: PluginOption[] = [
   { name: 'schema-changes.enabled', type: 'boolean' },
 ];
 
+/** FakeSource's value ranges and templates: <type>.min/.max/.template/.fake.mode, date and time part templates. */
+const fakeValueOptions: PluginOption[] = [
+  { name: 'string.fake.mode', type: 'enum', enumValues: ['RANGE', 'TEMPLATE'] },
+  { name: 'string.template', type: 'list' },
+  ...['tinyint', 'smallint', 'int', 'bigint', 'float', 'double'].flatMap((t): PluginOption[] => [
+    { name: `${t}.fake.mode`, type: 'enum', enumValues: ['RANGE', 'TEMPLATE'] },
+    { name: `${t}.min`, type: t === 'float' || t === 'double' ? 'double' : 'int' },
+    { name: `${t}.max`, type: t === 'float' || t === 'double' ? 'double' : 'int' },
+    { name: `${t}.template`, type: 'list' },
+  ]),
+  ...['date.year', 'date.month', 'date.day', 'time.hour', 'time.minute', 'time.second'].map((part): PluginOption => ({
+    name: `${part}.template`,
+    type: 'list',
+  })),
+];
+
 export const PLUGINS: PluginDefinition[] = [
   {
     name: 'FakeSource',
@@ -115,9 +131,19 @@ export const PLUGINS: PluginDefinition[] = [
       { name: 'rows', type: 'list' },
       { name: 'row.num', type: 'int', default: 5 },
       { name: 'split.num', type: 'int', default: 1 },
-      { name: 'split.read-interval', type: 'int' },
-      { name: 'string.length', type: 'int' },
+      { name: 'split.read-interval', type: 'int', default: 1 },
+      { name: 'string.length', type: 'int', default: 5 },
+      { name: 'bytes.length', type: 'int', default: 5 },
+      { name: 'array.size', type: 'int', default: 5 },
+      { name: 'map.size', type: 'int', default: 5 },
       { name: 'tables_configs', type: 'list' },
+      ...fakeValueOptions,
+      {
+        name: 'seed',
+        type: 'int',
+        default: 0,
+        description: 'Sluice: seed of the generated values (same seed, same rows).',
+      },
     ],
   },
   {
@@ -156,6 +182,10 @@ export const PLUGINS: PluginDefinition[] = [
       { name: 'schema', type: 'object' },
       { name: 'read_columns', type: 'list' },
       { name: 'file_filter_pattern', type: 'string' },
+      { name: 'delimiter', type: 'string', description: 'Old name of field_delimiter.' },
+      { name: 'csv_use_header_line', type: 'boolean', default: false },
+      { name: 'parse_partition_from_path', type: 'boolean', default: true },
+      { name: 'archive_compress_codec', type: 'string', description: 'none, tar, tar_gz, zip or gz.' },
     ],
   },
   {
@@ -247,6 +277,27 @@ export const PLUGINS: PluginDefinition[] = [
     ],
   },
   {
+    name: 'RowKindExtractor',
+    kind: 'transform',
+    modes: BOTH,
+    embedded: true,
+    options: [
+      { name: 'custom_field_name', type: 'string', default: 'row_kind' },
+      { name: 'transform_type', type: 'enum', enumValues: ['SHORT', 'FULL'], default: 'SHORT' },
+    ],
+  },
+  {
+    name: 'Split',
+    kind: 'transform',
+    modes: BOTH,
+    embedded: true,
+    options: [
+      { name: 'separator', type: 'string', required: true, description: 'A regular expression, as in SeaTunnel.' },
+      { name: 'split_field', type: 'string', required: true },
+      { name: 'output_fields', type: 'list', required: true },
+    ],
+  },
+  {
     name: 'Console',
     kind: 'sink',
     modes: BOTH,
@@ -306,6 +357,8 @@ export const PLUGINS: PluginDefinition[] = [
       { name: 'is_enable_transaction', type: 'boolean' },
       { name: 'batch_size', type: 'int' },
       { name: 'enable_header_write', type: 'boolean' },
+      { name: 'filename_extension', type: 'string' },
+      { name: 'tmp_path', type: 'string', description: 'Ignored: temporary files live inside the target directory.' },
       { name: 'schema_save_mode', type: 'enum', enumValues: SAVE_MODES },
       { name: 'data_save_mode', type: 'enum', enumValues: DATA_SAVE_MODES },
     ],

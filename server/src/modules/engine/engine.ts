@@ -1,0 +1,224 @@
+/**
+ * The Engine interface (DESIGN.md, key decision 2) and the embedded engine: each job runs in a
+ * child process of its own (worker.ts), driven over IPC. `cancel()` asks the job to stop
+ * (sinks roll back, sources close); a job that has not ended after the grace period is killed.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JobConfig } from '../job-config/index.js';
+import type { MetricsSnapshot } from './metrics.js';
+import type { JobResult, LogLine } from './runner.js';
+import type { FromWorker, ToWorker } from './worker.js';
+
+export type EngineState = 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export interface EngineJob {
+  /** Unique per execution: the run id. */
+  jobId: string;
+  /** Variables substituted, datasources resolved (secrets included). */
+  config: JobConfig;
+  /** Values never to let out of the engine in logs or errors. */
+  secrets?: string[];
+}
+
+export interface EngineEvents {
+  log: [LogLine];
+  metrics: [MetricsSnapshot];
+  state: [EngineState];
+}
+
+export interface EngineHandle extends EventEmitter<EngineEvents> {
+  readonly jobId: string;
+  readonly state: EngineState;
+  /** The process running the job, when it runs in one of its own. */
+  readonly pid?: number;
+  /** Settles once, with the final state: it never rejects. */
+  readonly result: Promise<JobResult>;
+  /** Asks the job to stop; forced after the grace period. Resolves with the final result. */
+  cancel(): Promise<JobResult>;
+}
+
+export interface Engine {
+  readonly kind: 'EMBEDDED' | 'SEATUNNEL';
+  start(job: EngineJob): EngineHandle;
+}
+
+export interface EmbeddedEngineOptions {
+  /** How long a cancelled job may take to roll back before it is killed (default 10 s). */
+  cancelGraceMs?: number;
+  /** V8 heap limit of each worker, MB (default 1024): a runaway job fails alone. */
+  maxHeapMb?: number;
+  metricsIntervalMs?: number;
+  /** Working directory of the worker (relative file paths in jobs resolve against it). */
+  cwd?: string;
+}
+
+/** The worker's entry: the compiled .js next to this file, or the .ts source under tsx (dev and tests). */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  const ext = path.extname(here);
+  const file = path.join(path.dirname(here), `worker${ext}`);
+  if (ext === '.ts') {
+    const tsx = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs');
+    return { file, execArgv: ['--import', tsx] };
+  }
+  return { file, execArgv: [] };
+}
+
+class EmbeddedHandle extends EventEmitter<EngineEvents> implements EngineHandle {
+  state: EngineState = 'STARTING';
+  readonly result: Promise<JobResult>;
+  private settle!: (result: JobResult) => void;
+  private final?: JobResult;
+  private killTimer?: NodeJS.Timeout;
+  private cancelRequested = false;
+
+  constructor(
+    readonly jobId: string,
+    private readonly child: ChildProcess,
+    private readonly graceMs: number,
+  ) {
+    super();
+    this.result = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  setState(state: EngineState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', state);
+  }
+
+  finish(result: JobResult): void {
+    if (this.final) return;
+    this.final = result;
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.setState(result.status);
+    this.settle(result);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get finished(): JobResult | undefined {
+    return this.final;
+  }
+
+  get cancelling(): boolean {
+    return this.cancelRequested;
+  }
+
+  cancel(): Promise<JobResult> {
+    if (this.final || this.cancelRequested) return this.result;
+    this.cancelRequested = true;
+    if (this.child.connected) this.child.send({ type: 'cancel' } satisfies ToWorker);
+    this.killTimer = setTimeout(() => {
+      if (!this.final) this.child.kill('SIGKILL');
+    }, this.graceMs);
+    this.killTimer.unref();
+    return this.result;
+  }
+}
+
+const EMPTY_METRICS = (): MetricsSnapshot => ({
+  time: new Date().toISOString(),
+  elapsedMs: 0,
+  rowsRead: 0,
+  bytesRead: 0,
+  rowsWritten: 0,
+  bytesWritten: 0,
+  readRowsPerSecond: 0,
+  writeRowsPerSecond: 0,
+  writeBytesPerSecond: 0,
+  memoryRss: 0,
+  memoryPeak: 0,
+  tables: [],
+});
+
+export class EmbeddedEngine implements Engine {
+  readonly kind = 'EMBEDDED' as const;
+  constructor(private readonly options: EmbeddedEngineOptions = {}) {}
+
+  start(job: EngineJob): EngineHandle {
+    const entry = workerEntry();
+    const child = fork(entry.file, [], {
+      execArgv: [
+        ...entry.execArgv,
+        `--max-old-space-size=${this.options.maxHeapMb ?? 1024}`,
+        '--max-semi-space-size=16',
+      ],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      cwd: this.options.cwd,
+    });
+    const handle = new EmbeddedHandle(job.jobId, child, this.options.cancelGraceMs ?? 10_000);
+    let lastMetrics = EMPTY_METRICS();
+    const secrets = (job.secrets ?? []).filter((s) => s.length >= 3);
+    const masked = (text: string) => secrets.reduce((out, s) => out.split(s).join('****'), text);
+
+    // Anything a connector library prints goes to the run's log, masked like the rest.
+    const forward = (level: 'info' | 'warn') => (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') handle.emit('log', { time: new Date().toISOString(), level, message: masked(line) });
+      }
+    };
+    child.stdout?.on('data', forward('info'));
+    child.stderr?.on('data', forward('warn'));
+
+    child.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'running':
+          handle.setState('RUNNING');
+          child.send({
+            type: 'start',
+            jobId: job.jobId,
+            config: job.config,
+            secrets,
+            metricsIntervalMs: this.options.metricsIntervalMs,
+          } satisfies ToWorker);
+          break;
+        case 'log':
+          for (const line of message.lines) handle.emit('log', line);
+          break;
+        case 'metrics':
+          lastMetrics = message.metrics;
+          handle.emit('metrics', message.metrics);
+          break;
+        case 'done':
+          handle.finish(message.result);
+          break;
+      }
+    });
+    child.on('error', (err) => {
+      handle.finish({
+        status: 'FAILED',
+        error: { code: 'ENGINE_CRASHED', message: `the engine process could not start: ${err.message}` },
+        metrics: lastMetrics,
+      });
+    });
+    child.on('exit', (code, signal) => {
+      if (handle.finished) return;
+      if (handle.cancelling) {
+        handle.finish({
+          status: 'CANCELLED',
+          error: {
+            code: 'CANCELLED',
+            message: 'the job was cancelled and killed after it did not stop within the grace period',
+          },
+          metrics: lastMetrics,
+        });
+        return;
+      }
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      handle.finish({
+        status: 'FAILED',
+        error: { code: 'ENGINE_CRASHED', message: `the engine process ${how} before the job ended` },
+        metrics: lastMetrics,
+      });
+    });
+    return handle;
+  }
+}
