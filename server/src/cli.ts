@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { collectConfigFiles, parseArgs, SluiceClient } from './cli-client.js';
-import { ConfigError, loadClientConfig, loadConfig, type Config } from './config.js';
+import { RUN_USAGE, runCommand } from './cli-run.js';
+import { ConfigError, environmentVariables, loadClientConfig, loadConfig, type Config } from './config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createOrm, migrate } from './database/orm.js';
 import { isAppError } from './errors.js';
@@ -29,6 +30,7 @@ Commands:
   export [task names...]
                       Write tasks as SeaTunnel configs (all tasks when none is named).
                       --workspace <name or id>  --format HOCON|JSON  --out <directory> (default .)
+${RUN_USAGE}
   help                This text.
 `;
 
@@ -177,6 +179,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
+  if (command === 'run') return runCommand(argv.slice(1), environmentVariables());
   if (command === 'import' || command === 'export') {
     try {
       return await (command === 'import' ? importCommand : exportCommand)(argv.slice(1));

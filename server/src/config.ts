@@ -387,3 +387,8 @@ export function loadClientConfig(env: NodeJS.ProcessEnv = process.env): ClientCo
   if (problems.length > 0) throw new ConfigError(problems);
   return { url: url.replace(/\/+$/, ''), token: env.SLUICE_TOKEN || undefined };
 }
+
+/** The process environment, for `sluice run`'s job variables (SeaTunnel fills ${name} from it too). */
+export function environmentVariables(env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  return { ...env };
+}
