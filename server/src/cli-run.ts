@@ -21,7 +21,7 @@ import {
   type JobConfig,
 } from './modules/job-config/index.js';
 import { validateJobConfig } from './modules/task/task-validation.js';
-import { TaskEngine } from './modules/task/index.js';
+import { TaskEngine } from './modules/task/task.enums.js';
 
 export const RUN_USAGE = `  run <job.conf | job.json> [-i name=value ...] [--quiet] [--no-progress]
                       Run a SeaTunnel job on the embedded engine, without a server. -i fills a

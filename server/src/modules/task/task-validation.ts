@@ -20,7 +20,7 @@ import {
   type JobConfig,
   type PluginBlock,
 } from '../job-config/index.js';
-import { TaskEngine, TaskMode } from './task.entity.js';
+import { TaskEngine, TaskMode } from './task.enums.js';
 import type { TaskVariable } from './task.model.js';
 
 /** A datasource as validation sees it: enough to check a reference. */

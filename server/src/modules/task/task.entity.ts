@@ -4,18 +4,13 @@ import { Entity, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/deco
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { JobConfig } from '../job-config/index.js';
+import { TaskEngine, TaskMode } from './task.enums.js';
 import type { Hook, RunPolicy, TaskVariable } from './task.model.js';
 
-export enum TaskMode {
-  BATCH = 'BATCH',
-  STREAMING = 'STREAMING',
-}
+export { TaskEngine, TaskMode };
+
 registerEnumType(TaskMode, { name: 'TaskMode', description: "From the config's env job.mode (BATCH when absent)." });
 
-export enum TaskEngine {
-  EMBEDDED = 'EMBEDDED',
-  SEATUNNEL = 'SEATUNNEL',
-}
 registerEnumType(TaskEngine, {
   name: 'TaskEngine',
   description:
