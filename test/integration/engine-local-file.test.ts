@@ -332,7 +332,7 @@ describe('LocalFile round trips (sink then source)', () => {
     expect(got.batches.map((b) => b.rows.length)).toEqual([2000, 2000, 1000]);
   });
 
-  it('encodings: writes and reads ISO-8859-1, reads GBK, and names the option for an encoding it cannot write', async () => {
+  it('encodings: writes and reads ISO-8859-1, reads GBK', async () => {
     const d = await dir();
     const t = table('t', [field('name', 'string')]);
     await write({ path: d, file_format_type: 'text', encoding: 'ISO-8859-1' }, [t], [{ table: 0, rows: [['café Ø']] }]);
@@ -360,10 +360,76 @@ describe('LocalFile round trips (sink then source)', () => {
       schema: { fields: { a: 'string', b: 'string' } },
     });
     expectRows(gbk.rows(), [['你好', '世界']]);
+  });
 
-    expect(() =>
-      localFileSink({ options: new PluginOptions('LocalFile', { path: g, encoding: 'gbk' }), context: context() }),
-    ).toThrow('LocalFile: option "encoding" "gbk" cannot be written by the embedded engine yet');
+  it('encodings: writes GBK (json, text, csv header) and reads it back, a multi-byte character split across chunks included', async () => {
+    const d = await dir();
+    const t = table('t', [field('id', 'int'), field('name', 'string')]);
+    const names = Array.from({ length: 40_000 }, (_v, i) => [i, `你好，世界 ${i} 海底隧道`] as Value[]);
+    await write(
+      { path: d, file_format_type: 'csv', encoding: 'GBK', enable_header_write: true },
+      [t],
+      [{ table: 0, rows: names }],
+    );
+    const [file] = await tree(d);
+    const bytes = await readFile(join(d, file!));
+    // "id,name\n0,你好，世界 0 ..." in GBK: 你 is C4E3, ， is A3AC
+    expect(bytes.subarray(0, 12)).toEqual(
+      Buffer.from([0x69, 0x64, 0x2c, 0x6e, 0x61, 0x6d, 0x65, 0x0a, 0x30, 0x2c, 0xc4, 0xe3]),
+    );
+    expect(bytes.includes(Buffer.from('你', 'utf8'))).toBe(false);
+    // Larger than one 256 KiB read: some two-byte characters straddle chunk boundaries.
+    expect(bytes.length).toBeGreaterThan(3 * 256 * 1024);
+    const got = await read({
+      path: d,
+      file_format_type: 'csv',
+      encoding: 'gbk',
+      skip_header_row_number: 1,
+      schema: { fields: { id: 'int', name: 'string' } },
+    });
+    expect(got.rows()).toHaveLength(names.length);
+    expect(got.rows().every((row, i) => row[1] === names[i]![1])).toBe(true);
+
+    for (const format of ['json', 'text']) {
+      const j = await dir();
+      await write(
+        { path: j, file_format_type: format, encoding: 'gb18030' },
+        [t],
+        [{ table: 0, rows: [[1, '测试﨎']] }],
+      );
+      const back = await read({
+        path: j,
+        file_format_type: format,
+        encoding: 'GB18030',
+        schema: { fields: { id: 'int', name: 'string' } },
+      });
+      expectRows(back.rows(), [[1, '测试﨎']]);
+    }
+  });
+
+  it('encodings: names the option for an unknown encoding and the character an encoding cannot hold', async () => {
+    const d = await dir();
+    for (const make of [localFileSink, localFileSource]) {
+      expect(() =>
+        make({
+          options: new PluginOptions('LocalFile', { path: d, file_format_type: 'text', encoding: 'klingon-8' }),
+          context: context(),
+        }),
+      ).toThrow('LocalFile: option "encoding" "klingon-8" is not an encoding the embedded engine knows');
+    }
+    const t = table('t', [field('name', 'string')]);
+    await expect(
+      write(
+        { path: d, file_format_type: 'text', encoding: 'ISO-8859-1' },
+        [t],
+        [{ table: 0, rows: [['a?b'], ['5 €']] }],
+      ),
+    ).rejects.toThrow('LocalFile: table shop.t: the character "€" cannot be written in ISO-8859-1 (option "encoding")');
+    await expect(
+      write({ path: d, file_format_type: 'csv', encoding: 'gbk' }, [t], [{ table: 0, rows: [['😀']] }]),
+    ).rejects.toThrow('the character "😀" cannot be written in gbk (option "encoding")');
+    // Nothing half-written stays behind.
+    expect(await tree(d)).toEqual([]);
   });
 });
 
@@ -667,6 +733,19 @@ describe('LocalFile source', () => {
     });
     expect(got.tables[0]!.fields.map((f) => f.name)).toEqual(['ts', 's', 'd']);
     expectRows(got.rows(), [['2024-03-01 10:20:30', 'a', '2024-03-01']]);
+    // Partition directories' columns follow the projected ones, as in SeaTunnel.
+    const p = await dir();
+    await mkdir(join(p, 'name=ann', 'hobby=chess'), { recursive: true });
+    await writeFile(join(p, 'name=ann', 'hobby=chess', 'x.txt'), 'a|1|2\n');
+    const parted = await read({
+      path: p,
+      file_format_type: 'text',
+      delimiter: '|',
+      schema: { fields: { s: 'string', m: 'int', n: 'int' } },
+      read_columns: ['n', 's'],
+    });
+    expect(parted.tables[0]!.fields.map((f) => f.name)).toEqual(['n', 's', 'name', 'hobby']);
+    expectRows(parted.rows(), [[2, 'a', 'ann', 'chess']]);
     await expect(
       read({ path: d, file_format_type: 'text', schema: { fields: { s: 'string' } }, read_columns: ['nope'] }),
     ).rejects.toThrow('LocalFile: option "read_columns" names "nope", which is not a field of the table (fields: s)');

@@ -4,8 +4,8 @@
  * number and the offending value. Field rules are checked on every row as it arrives, row counts
  * and `table-names` at the end, catalog rules (schema, keys) when the sink opens.
  * Without `tables_configs` every rule applies to every table the sink receives, each table
- * counted on its own. A field rule naming a field the table does not have is skipped with a
- * warning, as SeaTunnel skips it (its own e2e configs carry such rules).
+ * counted on its own. A field rule naming a field the table does not have fails the job when the
+ * sink opens, as SeaTunnel fails on the first row ("Field name ... not found in row type").
  */
 import type { PluginContext, PluginOptions, Sink } from '../plugin.js';
 import {
@@ -94,11 +94,9 @@ export class AssertSink implements Sink {
       state.fieldRules = rules.fieldRules.flatMap((fieldRule) => {
         const index = table.fields.findIndex((f) => f.name === fieldRule.field);
         if (index < 0) {
-          context.log(
-            'warn',
-            `${this.prefix(state)}${fieldRule.path} is skipped: ${state.name} has no field "${fieldRule.field}" (fields: ${table.fields.map((f) => f.name).join(', ')}), and SeaTunnel skips such rules too`,
+          throw new AssertionFailedError(
+            `${this.prefix(state)}${fieldRule.path}.field_name "${fieldRule.field}" failed: ${state.name} has no such field (fields: ${table.fields.map((f) => f.name).join(', ')})`,
           );
-          return [];
         }
         const field = table.fields[index]!;
         if (fieldRule.type && !typeMatches(field.type, fieldRule.type)) {

@@ -2,6 +2,7 @@
  * Options shared by the LocalFile source and sink: format, delimiters, encodings, compression and
  * date/time patterns, read with SeaTunnel's names and defaults.
  */
+import iconv from 'iconv-lite';
 import type { PluginOptions } from '../../plugin.js';
 import { TemporalPattern } from './datetime.js';
 import type { TemporalFormats } from './values.js';
@@ -61,49 +62,81 @@ export function readDelimiter(options: PluginOptions, fallback: string, forWriti
   }
 }
 
-/** A streaming decoder for an encoding (`encoding`, default UTF-8; any WHATWG label, e.g. gbk). */
+/** A streaming decoder for an encoding: decode(chunk, { stream: true }) per chunk, then decode() for the rest. */
 export interface TextDecoderLike {
   decode(chunk?: Buffer, options?: { stream?: boolean }): string;
 }
 
-const LATIN1 = new Set(['iso-8859-1', 'iso8859-1', 'latin1', 'l1', 'iso_8859-1']);
+/** A streaming encoder: one per output file, so that stateful encodings (UTF-16 BOMs, UTF-7) stay consistent. */
+export type TextEncoderFn = (text: string) => Buffer;
 
+const UNICODE = /^(?:utf-?(?:8|16|16le|16be|32|32le|32be)|ucs-?2|cesu-?8)$/;
+
+/**
+ * `encoding` (default UTF-8): any encoding iconv-lite knows under its Java or WHATWG name (UTF-8,
+ * GBK, GB18030, Big5, Shift_JIS, EUC-KR, ISO-8859-1, windows-1252, UTF-16LE, ...). An unknown name
+ * is a configuration error naming the option.
+ */
 export function readEncoding(options: PluginOptions): string {
   const value = options.string('encoding')?.trim();
-  return value === undefined || value === '' ? 'utf-8' : value;
-}
-
-export function decoderFor(encoding: string, options: PluginOptions): TextDecoderLike {
-  // WHATWG maps iso-8859-1 to windows-1252; Java's ISO-8859-1 is byte = code point.
-  if (LATIN1.has(encoding.toLowerCase())) return { decode: (chunk) => (chunk ? chunk.toString('latin1') : '') };
-  try {
-    return new TextDecoder(encoding);
-  } catch {
+  if (value === undefined || value === '') return 'utf-8';
+  if (!isKnownEncoding(value)) {
     return options.fail(
       'encoding',
-      `"${encoding}" is not an encoding this engine can read (e.g. UTF-8, GBK, ISO-8859-1)`,
+      `"${value}" is not an encoding the embedded engine knows (e.g. UTF-8, GBK, GB18030, Big5, Shift_JIS, ISO-8859-1, UTF-16LE)`,
     );
   }
+  return value;
 }
 
-/** Encodes text for writing. Node encodes UTF-8, UTF-16LE and ISO-8859-1 natively. */
-export function encoderFor(encoding: string, options: PluginOptions): (text: string) => Buffer {
-  const lower = encoding.toLowerCase().replace(/_/g, '-');
-  if (lower === 'utf-8' || lower === 'utf8') return (text) => Buffer.from(text, 'utf8');
-  if (lower === 'utf-16le' || lower === 'utf16le') return (text) => Buffer.from(text, 'utf16le');
-  if (LATIN1.has(lower)) {
-    return (text) => {
+function isKnownEncoding(name: string): boolean {
+  return iconv.encodingExists(name);
+}
+
+/** A streaming decoder for `encoding` (checked by readEncoding); bytes that do not decode become U+FFFD, as in Java. */
+export function decoderFor(encoding: string): TextDecoderLike {
+  const decoder = iconv.getDecoder(encoding);
+  return {
+    decode(chunk, options) {
+      if (chunk === undefined) return decoder.end() ?? '';
+      const text = decoder.write(chunk);
+      return options?.stream ? text : text + (decoder.end() ?? '');
+    },
+  };
+}
+
+/**
+ * A streaming encoder for `encoding` (checked by readEncoding). A character the encoding cannot
+ * hold is an error naming it and the option, not a silent "?" as iconv (and Java) would write.
+ */
+export function encoderFor(encoding: string): TextEncoderFn {
+  const encoder = iconv.getEncoder(encoding);
+  const unicode = UNICODE.test(encoding.toLowerCase().replace(/_/g, '-'));
+  return (text) => {
+    const data = encoder.write(text);
+    if (!unicode && countByte(data, 0x3f) > countChar(text, '?')) {
       for (const ch of text) {
-        if (ch.codePointAt(0)! > 0xff)
-          throw new Error(`the character "${ch}" cannot be written in ISO-8859-1 (option "encoding")`);
+        if (ch !== '?' && iconv.encode(ch, encoding).equals(QUESTION)) {
+          throw new Error(`the character "${ch}" cannot be written in ${encoding} (option "encoding")`);
+        }
       }
-      return Buffer.from(text, 'latin1');
-    };
-  }
-  return options.fail(
-    'encoding',
-    `"${encoding}" cannot be written by the embedded engine yet (it writes UTF-8, UTF-16LE and ISO-8859-1)`,
-  );
+    }
+    return data;
+  };
+}
+
+const QUESTION = Buffer.from('?');
+
+function countByte(data: Buffer, byte: number): number {
+  let n = 0;
+  for (let i = data.indexOf(byte); i >= 0; i = data.indexOf(byte, i + 1)) n++;
+  return n;
+}
+
+function countChar(text: string, ch: string): number {
+  let n = 0;
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) n++;
+  return n;
 }
 
 export type CompressCodec = 'none' | 'gzip';

@@ -38,6 +38,7 @@ import {
   readTemporalFormats,
   decodeEscapes,
   type FileFormat,
+  type TextEncoderFn,
 } from './file-options.js';
 import { escapePathPart, isHidden, substitute } from './paths.js';
 import { TEXT_SEPARATORS, ValueError, renderJsonObject, renderTextValue, type TextCodec } from './values.js';
@@ -69,7 +70,7 @@ interface Settings {
   sinkColumns?: string[];
   batchSize: number;
   header: boolean;
-  encode: (text: string) => Buffer;
+  encoding: string;
   gzip: boolean;
   extension: string;
   transaction: boolean;
@@ -85,6 +86,8 @@ interface OpenFile {
   done: Promise<void>;
   error?: Error;
   rows: number;
+  /** This file's encoder (stateful encodings start afresh in each file). */
+  encode: TextEncoderFn;
 }
 
 interface Target {
@@ -143,7 +146,7 @@ function readSettings(options: PluginOptions): Settings {
     sinkColumns: sinkColumns && sinkColumns.length > 0 ? sinkColumns : undefined,
     batchSize,
     header: options.boolean('enable_header_write', false),
-    encode: encoderFor(readEncoding(options), options),
+    encoding: readEncoding(options),
     gzip,
     extension: `${extensionOption || EXTENSIONS[format]}${gzip ? '.gz' : ''}`,
     transaction,
@@ -302,7 +305,7 @@ export class LocalFileSink implements Sink {
         const text = this.render(t, chunk, t.rowsWritten);
         let data: Buffer;
         try {
-          data = this.settings.encode(text);
+          data = file.encode(text);
         } catch (err) {
           throw new Error(`LocalFile: table ${t.label}: ${(err as Error).message}`);
         }
@@ -381,13 +384,13 @@ export class LocalFileSink implements Sink {
       writer = gzip;
       done = pipeline(gzip, out);
     } else done = finished(out);
-    const file: OpenFile = { staged, final, writer, done, rows: 0 };
+    const file: OpenFile = { staged, final, writer, done, rows: 0, encode: encoderFor(s.encoding) };
     done.catch((err: unknown) => {
       file.error = err instanceof Error ? err : new Error(String(err));
     });
     t.open.set(dir, file);
     if (s.header && s.format !== 'json') {
-      await writeTo(file, s.encode(this.headerLine(t)));
+      await writeTo(file, file.encode(this.headerLine(t)));
     }
     return file;
   }

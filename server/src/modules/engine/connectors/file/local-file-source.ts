@@ -4,7 +4,8 @@
  *
  * - With `schema`, each field is parsed into its type (text/csv by position, JSON by name); without
  *   one, each line is one `content` string column (as SeaTunnel does).
- * - `k=v` directories below `path` become string columns (SeaTunnel's parse_partition_from_path).
+ * - `k=v` directories below `path` become string columns (SeaTunnel's parse_partition_from_path),
+ *   after the `read_columns` projection when there is one.
  * - `tables_configs` lists several tables, each with its own path and schema (options not given in
  *   an entry are taken from the block).
  * - Parse errors name the file, line and field: `orders.csv line 42, field "amount": "12x" is not a decimal(10,2)`.
@@ -214,6 +215,11 @@ async function openTable(index: number, spec: TableSpec): Promise<OpenTable> {
       }
       return column;
     });
+    // As SeaTunnel does, the path's partition columns follow the projected ones.
+    for (const column of available) {
+      if (column.from === 'partition' && column.fileIndex === undefined && !columns.includes(column))
+        columns.push(column);
+    }
   }
   return {
     index,
@@ -278,7 +284,7 @@ async function* readFile(
   try {
     for await (const content of contents) {
       const where = content.member === undefined ? file : `${file} [${content.member}]`;
-      const decoder = decoderFor(spec.encoding, spec.options);
+      const decoder = decoderFor(spec.encoding);
       const builder = rowBuilder(table, where, partitions);
       if (spec.format === 'csv' && !table.contentOnly) {
         yield* readCsv(content.chunks, decoder, table, builder, signal);
