@@ -137,7 +137,8 @@ afterAll(async () => {
 const pgUrl = () => `jdbc:postgresql://127.0.0.1:5432/${pgDb.name}`;
 const myUrl = () => myDb.jdbcUrl;
 
-async function run(source: string, sink: string): Promise<void> {
+/** Runs the job; returns its log messages. */
+async function run(source: string, sink: string, transform = ''): Promise<string[]> {
   const text = `
 env {
   job.mode = "BATCH"
@@ -146,14 +147,19 @@ env {
 source {
 ${source}
 }
+transform {
+${transform}
+}
 sink {
 ${sink}
 }`;
   const { config, diagnostics } = parseJobConfig(text, 'HOCON');
   expect(diagnostics.filter((d) => d.severity === 'ERROR')).toEqual([]);
-  const result = await runJob(config);
+  const messages: string[] = [];
+  const result = await runJob(config, { log: (line) => messages.push(line.message) });
   expect(result.error).toBeUndefined();
   expect(result.status).toBe('SUCCEEDED');
+  return messages;
 }
 
 const PG_SOURCE = (tables: string[]) => `
@@ -407,32 +413,44 @@ describe('MariaDB → PostgreSQL', () => {
   });
 });
 
-describe('PostgreSQL → PostgreSQL', () => {
+// Without a transform the source's COPY text goes into the target as it is (same column types);
+// through a transform (one that keeps every row) each value is decoded and encoded again. Both
+// paths must give the same tables.
+describe.each([
+  ['COPY text passed through', 'pg2pg', ''],
+  ['values decoded and encoded', 'pg2pg_rows', 'FilterRowKind {\n    exclude_kinds = ["DELETE"]\n  }'],
+])('PostgreSQL → PostgreSQL, %s', (_path, schema, transform) => {
+  let messages: string[] = [];
   beforeAll(async () => {
-    await run(PG_SOURCE(['types_pg', 'pg_only', 'big_pg']), PG_SINK('pg2pg.${table_name}'));
+    messages = await run(PG_SOURCE(['types_pg', 'pg_only', 'big_pg']), PG_SINK(`${schema}.\${table_name}`), transform);
   }, 180_000);
+
+  it('takes the expected path', () => {
+    const passed = messages.filter((m) => m.includes("the source's COPY text goes in as it is"));
+    expect(passed).toHaveLength(transform ? 0 : 3);
+  });
 
   it.each(['types_pg', 'pg_only', 'big_pg'])(
     'copies %s with the same column types and the same row texts',
     async (table) => {
-      const shape = (schema: string) =>
+      const shape = (from: string) =>
         pgDb.query(
           `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull FROM pg_attribute a
-          WHERE a.attrelid = '${schema}.${table}'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+          WHERE a.attrelid = '${from}.${table}'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
         );
-      expect(await shape('pg2pg')).toEqual(await shape('public'));
-      const texts = (schema: string) =>
+      expect(await shape(schema)).toEqual(await shape('public'));
+      const texts = (from: string) =>
         pgDb.query(
-          `SELECT count(*)::int AS n, md5(string_agg(t::text, E'\\n' ORDER BY id)) AS h FROM ${schema}.${table} t`,
+          `SELECT count(*)::int AS n, md5(string_agg(t::text, E'\\n' ORDER BY id)) AS h FROM ${from}.${table} t`,
         );
-      expect(await texts('pg2pg')).toEqual(await texts('public'));
+      expect(await texts(schema)).toEqual(await texts('public'));
     },
   );
 
   it(`keeps every row of a ${BIG_ROWS}-row table (checksum)`, async () => {
     const source = await checksum(readPg, 'public.big_pg', PG_CANONICAL(true), 'postgresql');
     expect(source.rows).toBe(BIG_ROWS);
-    expect(await checksum(readPg, 'pg2pg.big_pg', PG_CANONICAL(true), 'postgresql')).toEqual(source);
+    expect(await checksum(readPg, `${schema}.big_pg`, PG_CANONICAL(true), 'postgresql')).toEqual(source);
   });
 });
 

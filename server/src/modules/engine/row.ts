@@ -92,6 +92,64 @@ export interface RowBatch {
   rows: Value[][];
   kinds?: RowKind[];
   bytes?: number;
+  /** The number of rows, set by sources whose `rows` are decoded on first use (lazyRowBatch). */
+  rowCount?: number;
+  /** The same rows as PostgreSQL COPY text, when a PostgreSQL source read them so (see lazyRowBatch). */
+  pgCopyText?: PgCopyText;
+}
+
+/**
+ * Rows as PostgreSQL's COPY text format: what a PostgreSQL source received, which a PostgreSQL sink
+ * whose target columns have the same types can send on as it is, without decoding and encoding
+ * every value. Both ends pin the session settings that shape the text (TimeZone, DateStyle,
+ * IntervalStyle, extra_float_digits), so the text means the same to both.
+ */
+export interface PgCopyText {
+  /** Complete rows, in order: exactly the batch's rows. */
+  chunks: Buffer[];
+  /** The source's declared type of each column (format_type), in field order. */
+  types: readonly string[];
+}
+
+/** A batch's row count, without decoding lazy rows. */
+export function batchRowCount(batch: RowBatch): number {
+  return batch.rowCount ?? batch.rows.length;
+}
+
+/**
+ * A batch whose `rows` are decoded on first use (then kept): a consumer that can take the source's
+ * own encoding (pgCopyText) never pays for the decoding. Transforms and other sinks read `rows` as
+ * usual.
+ */
+export function lazyRowBatch(
+  table: number,
+  rowCount: number,
+  bytes: number,
+  decode: () => Value[][],
+  pgCopyText?: PgCopyText,
+): RowBatch {
+  let rows: Value[][] | undefined;
+  const batch = { table, rowCount, bytes, pgCopyText } as RowBatch;
+  Object.defineProperty(batch, 'rows', { enumerable: true, get: () => (rows ??= decode()) });
+  return batch;
+}
+
+/** The batch as seen under another table index (a lazy batch stays lazy). */
+export function withTable(batch: RowBatch, table: number): RowBatch {
+  if (batch.table === table) return batch;
+  if (batch.rowCount !== undefined && batch.pgCopyText) {
+    return lazyRowBatch(table, batch.rowCount, batch.bytes ?? 0, () => batch.rows, batch.pgCopyText);
+  }
+  return { ...batch, table };
+}
+
+/** The batch with only its rows (no source encoding), for consumers that may change the rows. */
+export function plainBatch(batch: RowBatch): RowBatch {
+  if (batch.rowCount === undefined && !batch.pgCopyText) return batch;
+  const plain: RowBatch = { table: batch.table, rows: batch.rows };
+  if (batch.kinds) plain.kinds = batch.kinds;
+  if (batch.bytes !== undefined) plain.bytes = batch.bytes;
+  return plain;
 }
 
 export function tablePathText(path: TablePath): string {

@@ -22,7 +22,7 @@ import {
   type SourceReader,
   type Transform,
 } from './plugin.js';
-import { tablePathText, type RowBatch, type TableSchema } from './row.js';
+import { batchRowCount, plainBatch, tablePathText, withTable, type RowBatch, type TableSchema } from './row.js';
 
 export type EngineErrorCode =
   | 'CONFIG_INVALID'
@@ -217,6 +217,7 @@ class RateLimiter {
 
   /** Splits a batch so that each piece is about a tenth of a second's budget. */
   pieces(batch: RowBatch): RowBatch[] {
+    batch = plainBatch(batch);
     const bytes = batch.bytes ?? estimateBatchBytes(batch);
     const perRow = batch.rows.length > 0 ? bytes / batch.rows.length : 0;
     let size = batch.rows.length;
@@ -429,25 +430,32 @@ export async function runJob(config: JobConfig, options: RunOptions = {}): Promi
           const node = consumer.transform;
           let out: RowBatch | null;
           try {
-            out = node.transform.apply(batch);
+            // A transform may change the rows: it sees them without the source's encoding.
+            out = node.transform.apply(plainBatch(batch));
           } catch (err) {
             throw wrap(err, 'TRANSFORM_FAILED', node.label);
           }
-          if (out && out.rows.length > 0) await push(streams.get(node.output)!, out);
+          if (out && batchRowCount(out) > 0) await push(streams.get(node.output)!, out);
         } else {
           const node = consumer.sink;
-          const routed = consumer.offset === 0 ? batch : { ...batch, table: batch.table + consumer.offset };
-          const write = node.tail.then(() => node.sink.write(routed));
-          node.tail = write.catch(() => undefined);
-          let bytes: number | void;
-          try {
-            bytes = await write;
-          } catch (err) {
-            throw wrap(err, 'SINK_FAILED', node.label);
-          }
-          const counter = metrics.table(node.tableNames[routed.table] ?? `table ${routed.table}`);
-          counter.rowsWritten += routed.rows.length;
-          counter.bytesWritten += typeof bytes === 'number' ? bytes : (routed.bytes ?? 0);
+          const routed = withTable(batch, batch.table + consumer.offset);
+          // Writes to a sink run one after another, in order. The source goes on reading while the
+          // sink writes this batch, and waits only for the one before: at most two batches per
+          // sink are held, so memory stays bounded while both ends work at once.
+          const previous = node.tail;
+          node.tail = previous.then(async () => {
+            if (failure) return;
+            try {
+              const bytes = await node.sink.write(routed);
+              const counter = metrics.table(node.tableNames[routed.table] ?? `table ${routed.table}`);
+              counter.rowsWritten += batchRowCount(routed);
+              counter.bytesWritten += typeof bytes === 'number' ? bytes : (routed.bytes ?? 0);
+            } catch (err) {
+              fail(toJobError(wrap(err, 'SINK_FAILED', node.label), 'SINK_FAILED'));
+            }
+          });
+          await previous;
+          if (failure) return;
         }
       }
     };
@@ -457,13 +465,13 @@ export async function runJob(config: JobConfig, options: RunOptions = {}): Promi
       try {
         for await (const batch of reader.read()) {
           if (controller.signal.aborted) break;
-          if (batch.rows.length === 0) continue;
+          if (batchRowCount(batch) === 0) continue;
           const pieces = limiter.active ? limiter.pieces(batch) : [batch];
           for (const piece of pieces) {
-            if (limiter.active) await limiter.take(piece.rows.length, piece.bytes ?? 0, controller.signal);
+            if (limiter.active) await limiter.take(batchRowCount(piece), piece.bytes ?? 0, controller.signal);
             if (controller.signal.aborted) break;
             const counter = metrics.table(stream.tableNames[piece.table] ?? `table ${piece.table}`);
-            counter.rowsRead += piece.rows.length;
+            counter.rowsRead += batchRowCount(piece);
             counter.bytesRead += piece.bytes ?? estimateBatchBytes(piece);
             await push(stream, piece);
           }
@@ -484,11 +492,11 @@ export async function runJob(config: JobConfig, options: RunOptions = {}): Promi
       for (const reader of readers) loops.push(drive(node, reader));
     }
     await Promise.all(loops);
+    for (const node of sinks) await node.tail;
     if (failure) throw new EngineError(failure.code, failure.message, failure.plugin);
 
     for (const node of sinks) {
       try {
-        await node.tail;
         await node.sink.finish();
         node.opened = false;
       } catch (err) {

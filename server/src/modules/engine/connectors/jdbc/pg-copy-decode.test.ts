@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../../row.js';
-import { PgCopyTextDecoder, unescapeCopyText } from './pg-copy-decode.js';
+import { PgCopyTextDecoder, scanCopyRows, unescapeCopyText } from './pg-copy-decode.js';
 
 /** COPY text escaping as PostgreSQL writes it. */
 function escape(value: string | null): string {
@@ -82,5 +82,14 @@ describe('unescapeCopyText', () => {
   it('resolves octal and hex escapes', () => {
     const text = 'a\\101\\x42c\\7';
     expect(unescapeCopyText(text, 0, text.length)).toBe('aABc\u0007');
+  });
+});
+
+describe('scanCopyRows', () => {
+  it('counts complete rows up to a limit and says where the last one ends', () => {
+    const text = Buffer.from('1\ta\\nb\n2\tc\n3\td\n');
+    expect(scanCopyRows(text, 10)).toEqual({ rows: 3, end: text.length });
+    expect(scanCopyRows(text, 2)).toEqual({ rows: 2, end: text.indexOf('3') });
+    expect(scanCopyRows(text, 0)).toEqual({ rows: 0, end: 0 });
   });
 });

@@ -18,6 +18,22 @@ import type { TextDecoder } from './read-types.js';
 
 const NEWLINE = 10;
 
+/**
+ * Counts the rows of complete COPY text, up to `max`: `end` is the offset just past the last row
+ * counted (a raw newline only ends a row: inside fields it is escaped).
+ */
+export function scanCopyRows(rows: Buffer, max: number): { rows: number; end: number } {
+  let count = 0;
+  let end = 0;
+  while (count < max) {
+    const newline = rows.indexOf(NEWLINE, end);
+    if (newline < 0) break;
+    count++;
+    end = newline + 1;
+  }
+  return { rows: count, end };
+}
+
 export class CopyFormatError extends Error {
   constructor(message: string) {
     super(message);
@@ -45,6 +61,15 @@ export class PgCopyTextDecoder {
 
   /** Decodes every complete row of `chunk` into `out`; returns how many rows it added. */
   push(chunk: Buffer, out: Value[][]): number {
+    const rows = this.take(chunk);
+    return rows ? this.decode(rows, out) : 0;
+  }
+
+  /**
+   * The complete rows of `chunk` (with what an earlier chunk left), undecoded; the partial row at
+   * its end waits for the next chunk. Undefined when no row is complete yet.
+   */
+  take(chunk: Buffer): Buffer | undefined {
     let data = chunk;
     if (this.leftover) {
       data = Buffer.concat([this.leftover, chunk]);
@@ -53,10 +78,14 @@ export class PgCopyTextDecoder {
     const last = data.lastIndexOf(NEWLINE);
     if (last < 0) {
       this.leftover = data;
-      return 0;
+      return undefined;
     }
     if (last < data.length - 1) this.leftover = data.subarray(last + 1);
-    const rows = last === data.length - 1 ? data : data.subarray(0, last + 1);
+    return last === data.length - 1 ? data : data.subarray(0, last + 1);
+  }
+
+  /** Decodes complete rows (as take() returns them) into `out`; returns how many rows it added. */
+  decode(rows: Buffer, out: Value[][]): number {
     const text = rows.toString('latin1');
     return this.decodeRows(text, isAscii(rows) ? undefined : rows, out);
   }

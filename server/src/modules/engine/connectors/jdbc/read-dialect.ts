@@ -2,7 +2,7 @@
  * What the Jdbc source needs from each database (MySQL/MariaDB in read-mysql.ts, PostgreSQL in
  * read-postgres.ts): sessions, table and query metadata, key ranges and a streaming read.
  */
-import type { TablePath, TableSchema, Value } from '../../row.js';
+import type { PgCopyText, TablePath, TableSchema, Value } from '../../row.js';
 
 /** One table (or query) to read, as the options describe it. */
 export interface TableSpec {
@@ -46,6 +46,8 @@ export interface RowChunk {
   rows: Value[][];
   /** Bytes read from the wire for these rows (approximate at chunk boundaries). */
   bytes: number;
+  /** Set when `rows` decode on first use: the row count, and the rows as PostgreSQL COPY text. */
+  lazy?: { rowCount: number; pgCopyText: PgCopyText };
 }
 
 export interface StreamOptions {

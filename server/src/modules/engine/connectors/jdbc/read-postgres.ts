@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Field, TablePath, TableSchema, Value } from '../../row.js';
 import { connectPostgres, quoteIdentifier, type JdbcTarget } from './connection.js';
-import { PgCopyTextDecoder } from './pg-copy-decode.js';
+import { PgCopyTextDecoder, scanCopyRows } from './pg-copy-decode.js';
 import {
   ReadAbortedError,
   type DescribedTable,
@@ -349,35 +349,53 @@ async function* streamCopy(
     columns.map((c) => c.decode),
     textColumns,
   );
+  const types = columns.map((c) => c.field.sourceType ?? '');
+  // Rows stay COPY text until something reads them: a PostgreSQL sink with the same column types
+  // sends the text on as it is (see lazyRowBatch). A batch ends at the chunk where it reaches
+  // batchRows rows or batchBytes bytes.
+  const lazyChunk = (chunks: Buffer[], rowCount: number, bytes: number): RowChunk => {
+    let rows: Value[][] | undefined;
+    const chunk = { bytes, lazy: { rowCount, pgCopyText: { chunks, types } } } as unknown as RowChunk;
+    Object.defineProperty(chunk, 'rows', {
+      enumerable: true,
+      get: () => {
+        if (!rows) {
+          rows = [];
+          for (const piece of chunks) decoder.decode(piece, rows);
+        }
+        return rows;
+      },
+    });
+    return chunk;
+  };
   session.busy = true;
   const stream = session.client.query(copyTo(`COPY (${sql}\n) TO STDOUT`));
   addAbortSignal(signal, stream);
-  let rows: Value[][] = [];
+  let pieces: Buffer[] = [];
+  let count = 0;
   let bytes = 0;
   let completed = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      decoder.push(chunk, rows);
-      bytes += chunk.length;
-      // Batches of exactly batchRows rows (a chunk holds a few hundred), or fewer when wide.
-      while (rows.length > 0 && (rows.length >= batchRows || bytes >= batchBytes)) {
-        const count = Math.min(rows.length, batchRows);
-        if (count === rows.length) {
-          const out = { rows, bytes };
-          rows = [];
+      let rest = decoder.take(chunk);
+      while (rest) {
+        // Batches of exactly batchRows rows (a chunk holds a few hundred), or fewer when wide.
+        const { rows, end } = scanCopyRows(rest, batchRows - count);
+        const piece = end < rest.length ? rest.subarray(0, end) : rest;
+        rest = end < rest.length ? rest.subarray(end) : undefined;
+        pieces.push(piece);
+        count += rows;
+        bytes += piece.length;
+        if (count >= batchRows || bytes >= batchBytes) {
+          yield lazyChunk(pieces, count, bytes);
+          pieces = [];
+          count = 0;
           bytes = 0;
-          yield out;
-        } else {
-          const share = Math.round((bytes * count) / rows.length);
-          const out = { rows: rows.slice(0, count), bytes: share };
-          rows = rows.slice(count);
-          bytes -= share;
-          yield out;
         }
       }
     }
     decoder.end();
-    if (rows.length > 0) yield { rows, bytes };
+    if (count > 0) yield lazyChunk(pieces, count, bytes);
     completed = true;
   } catch (err) {
     if (signal.aborted) throw new ReadAbortedError('the table');

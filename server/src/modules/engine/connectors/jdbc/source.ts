@@ -24,7 +24,14 @@ import type { PluginContext, PluginOptions, Source, SourceReader } from '../../p
 import { PluginConfigError } from '../../plugin.js';
 import type { SourceFactory } from '../../implementations.js';
 import { isConfigObject } from '../../../job-config/index.js';
-import { parseTablePath, tablePathText, type RowBatch, type TablePath, type TableSchema } from '../../row.js';
+import {
+  lazyRowBatch,
+  parseTablePath,
+  tablePathText,
+  type RowBatch,
+  type TablePath,
+  type TableSchema,
+} from '../../row.js';
 import { jdbcTarget, type JdbcTarget } from './connection.js';
 import {
   ReadAbortedError,
@@ -149,7 +156,9 @@ class JdbcSource implements Source {
             signal: context.signal,
           });
           for await (const chunk of chunks) {
-            yield { table: table.index, rows: chunk.rows, bytes: chunk.bytes };
+            yield chunk.lazy
+              ? lazyRowBatch(table.index, chunk.lazy.rowCount, chunk.bytes, () => chunk.rows, chunk.lazy.pgCopyText)
+              : { table: table.index, rows: chunk.rows, bytes: chunk.bytes };
           }
         } catch (err) {
           // The stream tore its connection down.

@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PluginContext } from '../../plugin.js';
-import type { RowBatch, TableSchema, Value } from '../../row.js';
+import { batchRowCount, type PgCopyText, type RowBatch, type TableSchema, type Value } from '../../row.js';
 import type { PendingOp } from './write-upsert.js';
 import { RowEncodeError } from './write-values.js';
 
@@ -114,6 +114,18 @@ export abstract class BaseWriter {
   protected abstract bulkAvailable(plan: TablePlan): boolean;
   /** Streams rows into the table's bulk load (starting it, and ending another table's, as needed). Returns bytes sent. */
   protected abstract bulkWrite(plan: TablePlan, rows: Value[][], firstRow: number): Promise<number | undefined>;
+  /**
+   * Bulk-loads rows given as PostgreSQL COPY text as they are, when this writer and the plan's
+   * target can take them (same column types); returns undefined when they cannot be taken.
+   */
+  protected bulkWriteCopyText(
+    _plan: TablePlan,
+    _text: PgCopyText,
+    _rowCount: number,
+    _firstRow: number,
+  ): Promise<number | undefined> | undefined {
+    return undefined;
+  }
   /** Ends the open bulk load, if any (its rows are then in the transaction). */
   protected abstract endBulk(): Promise<void>;
   /** Applies buffered operations for one table. */
@@ -153,12 +165,22 @@ export abstract class BaseWriter {
   }
 
   private async route(plan: TablePlan, batch: RowBatch): Promise<number | undefined> {
-    const { rows, kinds } = batch;
+    const { kinds } = batch;
     const first = plan.received + 1;
-    plan.received += rows.length;
+    plan.received += batchRowCount(batch);
     const ops = this.pending.get(plan) ?? [];
     this.pending.set(plan, ops);
 
+    if (this.settings.query === undefined && batch.pgCopyText && batch.rowCount !== undefined && !kinds) {
+      const keyed = plan.keyPositions.length > 0;
+      if (this.bulkAvailable(plan) && (this.settings.useCopy || !(keyed && this.settings.enableUpsert) || plan.fresh)) {
+        if (ops.length) await this.flush(plan);
+        const written = this.bulkWriteCopyText(plan, batch.pgCopyText, batch.rowCount, first);
+        if (written) return written;
+      }
+    }
+
+    const rows = batch.rows;
     if (this.settings.query !== undefined) {
       for (let i = 0; i < rows.length; i++) ops.push({ kind: 'insert', row: rows[i]!, rowNumber: first + i });
       if (ops.length >= this.settings.batchSize) await this.flush(plan);

@@ -6,8 +6,8 @@
  */
 import type pg from 'pg';
 import type { PluginContext } from '../../plugin.js';
-import type { DataType, Value } from '../../row.js';
-import { BaseWriter, encodeError, sinkError, type TablePlan, type WriteSettings } from './write-base.js';
+import type { DataType, PgCopyText, Value } from '../../row.js';
+import { BaseWriter, encodeError, PLUGIN, sinkError, type TablePlan, type WriteSettings } from './write-base.js';
 import { pgArrayLiteral, pgCopyEncoder, PgCopyStream } from './write-pg-copy.js';
 import {
   lastPerKey,
@@ -49,6 +49,7 @@ export class PgWriter extends BaseWriter {
   private copy: OpenCopy | undefined;
   private readonly encoders = new Map<TablePlan, TextEncoder[]>();
   private readonly staging = new Map<string, boolean>();
+  private readonly copyTextVerdicts = new Map<TablePlan, boolean>();
   private statement: { text: string; count: number } | undefined;
 
   constructor(
@@ -82,12 +83,7 @@ export class PgWriter extends BaseWriter {
   }
 
   protected async bulkWrite(plan: TablePlan, rows: Value[][], firstRow: number): Promise<number> {
-    if (this.copy && (this.copy.plan !== plan || this.copy.nextRow !== firstRow)) await this.endBulk();
-    if (!this.copy) {
-      const sql = `COPY ${plan.sqlName} (${plan.quotedColumns.join(', ')}) FROM STDIN`;
-      this.copy = { plan, stream: new PgCopyStream(this.client, sql), firstRow, nextRow: firstRow };
-    }
-    const copy = this.copy;
+    const copy = await this.openCopy(plan, firstRow);
     let bytes: Buffer;
     try {
       bytes = encodeTextRows(rows, this.encodersFor(plan));
@@ -101,6 +97,61 @@ export class PgWriter extends BaseWriter {
       throw this.copyFailure(plan, err, (line) => copy.firstRow + line - 1);
     }
     return bytes.length;
+  }
+
+  protected override bulkWriteCopyText(
+    plan: TablePlan,
+    text: PgCopyText,
+    rowCount: number,
+    firstRow: number,
+  ): Promise<number> | undefined {
+    if (!this.takesCopyText(plan, text.types)) return undefined;
+    return this.writeCopyText(plan, text.chunks, rowCount, firstRow);
+  }
+
+  /**
+   * Whether the source's COPY text can go into the plan's target as it is: the same number of
+   * columns and, column by column, the same declared type (so the text parses to the same values).
+   */
+  private takesCopyText(plan: TablePlan, types: readonly string[]): boolean {
+    let verdict = this.copyTextVerdicts.get(plan);
+    if (verdict === undefined) {
+      const normalize = (t: string) => t.toLowerCase().replace(/\s+/g, ' ').trim();
+      verdict =
+        types.length === plan.columns.length &&
+        plan.columns.every((column, i) => {
+          const target = plan.targetTypes.get(column) ?? plan.targetTypes.get(column.toLowerCase());
+          return target !== undefined && types[i] !== '' && normalize(target) === normalize(types[i]!);
+        });
+      this.copyTextVerdicts.set(plan, verdict);
+      if (verdict) this.context.log('info', `${PLUGIN}: ${plan.displayName}: the source's COPY text goes in as it is`);
+    }
+    return verdict;
+  }
+
+  private async writeCopyText(plan: TablePlan, chunks: Buffer[], rowCount: number, firstRow: number): Promise<number> {
+    const copy = await this.openCopy(plan, firstRow);
+    copy.nextRow += rowCount;
+    let bytes = 0;
+    try {
+      for (const chunk of chunks) {
+        bytes += chunk.length;
+        await copy.stream.write(chunk);
+      }
+    } catch (err) {
+      throw this.copyFailure(plan, err, (line) => copy.firstRow + line - 1);
+    }
+    return bytes;
+  }
+
+  /** The COPY running into the plan's table from this row on (a new one when that is not it). */
+  private async openCopy(plan: TablePlan, firstRow: number): Promise<OpenCopy> {
+    if (this.copy && (this.copy.plan !== plan || this.copy.nextRow !== firstRow)) await this.endBulk();
+    if (!this.copy) {
+      const sql = `COPY ${plan.sqlName} (${plan.quotedColumns.join(', ')}) FROM STDIN`;
+      this.copy = { plan, stream: new PgCopyStream(this.client, sql), firstRow, nextRow: firstRow };
+    }
+    return this.copy;
   }
 
   protected async endBulk(): Promise<void> {
