@@ -165,8 +165,8 @@ export function parseTablePath(text: string): TablePath {
   throw new Error(`"${text}" is not a table path: use table, database.table or database.schema.table`);
 }
 
-/** Splits on dots outside quotes ("a"."b.c" or `a`.`b`). */
-function splitQualified(text: string): string[] {
+/** Splits on dots outside quotes ("a"."b.c" or `a`.`b`), dropping the quotes; parts may be empty. */
+export function splitQualifiedName(text: string): string[] {
   const parts: string[] = [];
   let current = '';
   let quote: string | undefined;
@@ -181,6 +181,11 @@ function splitQualified(text: string): string[] {
     } else current += ch;
   }
   parts.push(current);
+  return parts;
+}
+
+function splitQualified(text: string): string[] {
+  const parts = splitQualifiedName(text);
   if (parts.some((p) => p === '')) throw new Error(`"${text}" is not a table path`);
   return parts;
 }

@@ -22,7 +22,7 @@ import type mysql from 'mysql2';
 import type pg from 'pg';
 import type { SinkFactory } from '../../implementations.js';
 import type { PluginContext, PluginOptions, Sink } from '../../plugin.js';
-import type { RowBatch, TableSchema } from '../../row.js';
+import { splitQualifiedName, type RowBatch, type TableSchema } from '../../row.js';
 import {
   connectMysql,
   connectPostgres,
@@ -146,21 +146,9 @@ export function fillTablePlaceholders(template: string, schema: TableSchema): st
 
 /** Splits a.b.c on dots outside quotes ("a.b" or `a.b`), dropping empty parts (an empty placeholder). */
 function splitName(text: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  for (const ch of text.trim()) {
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else current += ch;
-    } else if (ch === '"' || ch === '`') quote = ch;
-    else if (ch === '.') {
-      parts.push(current);
-      current = '';
-    } else current += ch;
-  }
-  parts.push(current);
-  return parts.map((p) => p.trim()).filter((p) => p !== '');
+  return splitQualifiedName(text)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 interface TargetName {
