@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import pg from 'pg';
 import type { Config } from './config.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createOrm, migrate, type Orm } from './database/orm.js';
@@ -11,7 +12,7 @@ import { PgPubSub } from './events/pg-pubsub.js';
 import { auditMiddleware } from './graphql/audit-middleware.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { formatError } from './graphql/error-formatter.js';
-import { createHttpApp } from './graphql/http.js';
+import { authenticateBearer, createHttpApp } from './graphql/http.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { attachWebSocket, type WebSocketHandle } from './graphql/websocket.js';
 import { redactUrl, type Logger } from './logger.js';
@@ -40,7 +41,19 @@ import {
 } from './modules/datasource/index.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { resolveSecretKeys } from './secrets/secret-key.js';
-import { TaskResolver, TaskService, TaskVersionResolver } from './modules/task/index.js';
+import { EmbeddedEngine } from './modules/engine/index.js';
+import {
+  Run,
+  RunDispatcher,
+  RunExecutor,
+  RunMetricsResolver,
+  RunReadDeps,
+  RunResolver,
+  RunService,
+  runStreams,
+} from './modules/run/index.js';
+import { createRunLogRoute } from './modules/run/run-log-route.js';
+import { TaskEngine, TaskResolver, TaskService, TaskVersionResolver } from './modules/task/index.js';
 import { VERSION } from './version.js';
 
 export { CLOSE_GOING_AWAY, CLOSE_UNAUTHORIZED } from './graphql/websocket.js';
@@ -73,6 +86,9 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   let orm: Orm | undefined;
   let pubSub: PgPubSub | undefined;
   let cluster: ClusterService | undefined;
+  let runPool: pg.Pool | undefined;
+  let dispatcher: RunDispatcher | undefined;
+  let executor: RunExecutor | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let sockets: WebSocketHandle | undefined;
   let httpServer: http.Server | undefined;
@@ -182,6 +198,34 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         );
         const tasks = new TaskService(secretBox, datasources, logger);
         datasources.registerUsage((em, datasource) => tasks.referencesTo(em, datasource));
+
+        // Runs: their own small pool (claims, leases, log lines, samples), Agenda dispatch, the executor.
+        runPool = new pg.Pool({ connectionString: databaseUrl, max: 8, idleTimeoutMillis: 10_000 });
+        runPool.on('error', (err) => logger.warn({ err: err.message }, 'run pool connection lost'));
+        dispatcher = new RunDispatcher({
+          pool: runPool,
+          mongoUrl: config.agendaMongoUrl,
+          logger,
+          name: instanceId,
+        });
+        const runs = new RunService(tasks, secretBox, pubSub, dispatcher);
+        executor = new RunExecutor({
+          instanceId,
+          pool: runPool,
+          em: orm.em,
+          runs,
+          datasources,
+          bus: pubSub,
+          engines: { [TaskEngine.EMBEDDED]: new EmbeddedEngine({ cancelGraceMs: config.runs.cancelGraceMs }) },
+          limits: config.runs,
+          logger,
+        });
+        const runExecutor = executor;
+        const runDispatcher = dispatcher;
+        executor.requeue = (runId) => runDispatcher.enqueue(runId);
+        const runReads = new RunReadDeps(runPool, pubSub);
+        runStreams.service = runs;
+        runStreams.reads = runReads;
         const resolvers = new Map<unknown, unknown>([
           [TaskResolver, new TaskResolver(tasks)],
           [TaskVersionResolver, new TaskVersionResolver()],
@@ -194,6 +238,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           [UserResolver, new UserResolver(new UserService())],
           [ApiTokenResolver, new ApiTokenResolver(new ApiTokenService())],
           [AuditResolver, new AuditResolver(audit)],
+          [RunResolver, new RunResolver(runs, runReads)],
+          [RunMetricsResolver, new RunMetricsResolver(runReads)],
         ]);
         const schema = await buildAppSchema({
           pubSub,
@@ -220,7 +266,26 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         await apollo.start();
         httpServer.on(
           'request',
-          createHttpApp({ apollo, root, logger, auth, trustProxy: config.trustProxy, instanceId, readiness }),
+          createHttpApp({
+            apollo,
+            root,
+            logger,
+            auth,
+            trustProxy: config.trustProxy,
+            instanceId,
+            readiness,
+            runLog: createRunLogRoute({
+              pool: runPool,
+              authorize: async (req, runId) => {
+                const em = orm!.em.fork();
+                const { principal } = await authenticateBearer(auth, em, req.headers.authorization);
+                if (!principal) return 'unauthenticated';
+                const run = await em.findOne(Run, { id: runId });
+                if (!run || !principal.roleIn(run.workspaceId)) return 'not-found';
+                return 'ok';
+              },
+            }),
+          }),
         );
 
         await listen(httpServer, config.port, config.host);
@@ -233,6 +298,9 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
 
         await cluster.register({ name: config.instanceName ?? `${shownHost}:${address.port}`, address: url });
         cluster.startHeartbeat();
+        // A started Agenda on every instance: NOTIFY wakes its worker at once (STACK.md).
+        await runDispatcher.start((runId) => runExecutor.claim(runId));
+        runExecutor.start();
         ready = true;
         logger.info({ url: `${url}/graphql`, instanceId, version: VERSION }, 'Sluice is ready');
       } catch (err) {
@@ -258,8 +326,11 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         if (sockets) await step('websocket', () => sockets!.close());
         if (apollo) await step('http', () => apollo!.stop());
         else if (httpServer?.listening) await step('http', () => new Promise((r) => httpServer!.close(r)));
+        if (dispatcher) await step('run dispatcher', () => dispatcher!.stop());
+        if (executor) await step('runs', () => executor!.stop());
         if (cluster) await step('cluster', () => cluster!.stop());
         if (pubSub) await step('event bus', () => pubSub!.close());
+        if (runPool) await step('run pool', () => runPool!.end());
         if (orm) await step('orm', () => orm!.close(true));
         if (embedded) await step('embedded postgres', () => embedded!.stop());
         logger.info('stopped');

@@ -164,6 +164,37 @@ export const settings = {
     schema: int(0, 600_000).default(10_000),
     description: 'On SIGINT/SIGTERM, how long open requests and sockets may take to finish before they are closed.',
   }),
+  SLUICE_RUN_LEASE_MS: setting({
+    schema: int(1000, 600_000).default(15_000),
+    description:
+      'How long a running run stays owned by its instance without a renewal (renewed every third of it). Past it, any instance ends the run as INSTANCE_LOST (or retries it).',
+  }),
+  SLUICE_INSTANCE_RUN_LIMIT: setting({
+    schema: int(1, 1000).default(8),
+    description: 'Runs this instance executes at once; further queued runs wait for another instance or a free slot.',
+  }),
+  SLUICE_WORKSPACE_RUN_LIMIT: setting({
+    schema: int(1, 100_000).default(20),
+    description: 'Runs of one workspace executing at once, across all instances; further runs wait QUEUED.',
+  }),
+  SLUICE_CANCEL_GRACE_MS: setting({
+    schema: int(0, 3_600_000).default(10_000),
+    description:
+      'How long a cancelled or timed-out run may take to stop (sinks roll back) before its process is killed.',
+  }),
+  SLUICE_LOG_RETENTION_DAYS: setting({
+    schema: int(1, 36_500).default(30),
+    description: 'Run log lines and metric samples older than this many days are deleted (checked hourly).',
+  }),
+  SLUICE_METRICS_RESOLUTION_SECONDS: setting({
+    schema: int(1, 3600).default(1),
+    description: 'A running job reports metrics every second; one sample per this many seconds is stored.',
+  }),
+  SLUICE_AGENDA_MONGODB_URL: setting({
+    schema: z.string().min(1).optional(),
+    description:
+      "Keep Agenda's jobs (run dispatch, schedules) in this MongoDB instead of PostgreSQL (`mongodb://…`). Every instance must use the same.",
+  }),
   SLUICE_TRUST_PROXY: setting({
     schema: z.string().min(1).optional(),
     description:
@@ -254,6 +285,15 @@ export interface Config {
   instanceTimeoutMs: number;
   shutdownTimeoutMs: number;
   trustProxy: string | undefined;
+  runs: {
+    leaseMs: number;
+    instanceLimit: number;
+    workspaceLimit: number;
+    cancelGraceMs: number;
+    logRetentionDays: number;
+    metricsResolutionSeconds: number;
+  };
+  agendaMongoUrl: string | undefined;
   admin: { email: string; password: string | undefined };
   sessionTtlMinutes: number;
   ldap: LdapConfig | undefined;
@@ -330,6 +370,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     instanceTimeoutMs: r.SLUICE_INSTANCE_TIMEOUT_MS,
     shutdownTimeoutMs: r.SLUICE_SHUTDOWN_TIMEOUT_MS,
     trustProxy: r.SLUICE_TRUST_PROXY,
+    runs: {
+      leaseMs: r.SLUICE_RUN_LEASE_MS,
+      instanceLimit: r.SLUICE_INSTANCE_RUN_LIMIT,
+      workspaceLimit: r.SLUICE_WORKSPACE_RUN_LIMIT,
+      cancelGraceMs: r.SLUICE_CANCEL_GRACE_MS,
+      logRetentionDays: r.SLUICE_LOG_RETENTION_DAYS,
+      metricsResolutionSeconds: r.SLUICE_METRICS_RESOLUTION_SECONDS,
+    },
+    agendaMongoUrl: r.SLUICE_AGENDA_MONGODB_URL,
     admin: { email: r.SLUICE_ADMIN_EMAIL, password: r.SLUICE_ADMIN_PASSWORD },
     sessionTtlMinutes: r.SLUICE_SESSION_TTL_MINUTES,
     ldap: r.SLUICE_LDAP_URL

@@ -42,11 +42,12 @@ describe('when its PostgreSQL restarts', () => {
   it('goes not-ready while it is down, then recovers: queries answer and subscriptions hear other instances again', async () => {
     const a = await startTestApp({ databaseUrl, env: { SLUICE_INSTANCE_NAME: 'survivor' } });
     apps.push(a);
+    const before = a.app.pubSub.subscriberCount; // the instance's own listeners
     socket = await connectSocket(a.url, a.token);
     const sub = socket.subscribe<{ serverInstanceChanged: { name: string } }>(
       'subscription { serverInstanceChanged { name } }',
     );
-    await waitFor(() => a.app.pubSub.subscriberCount === 1);
+    await waitFor(() => a.app.pubSub.subscriberCount === before + 1);
 
     await pg.stop();
     await waitFor(async () => (await readiness(a.url)) === 503, { what: '/readyz to report the outage' });

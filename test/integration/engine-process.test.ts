@@ -64,7 +64,7 @@ sink { Console {} }`),
     handle.on('log', (l) => lines.push(l));
     expect((await handle.result).status).toBe('SUCCEEDED');
     const text = lines.map((l) => l.message).join('\n');
-    expect(text).toContain('my password is ****');
+    expect(text).toContain('my password is ******');
     expect(text).not.toContain('hunter2-password');
   });
 

@@ -35,6 +35,8 @@ interface World {
   taskId: string;
   /** Creates a task in workspace A (for rows that consume one). */
   newTask(): Promise<string>;
+  /** Starts a run of a task of workspace A (slow: still active for a while, when asked). */
+  newRun(slow?: boolean): Promise<string>;
   /** Runs as the bootstrap superuser. */
   admin<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
@@ -58,6 +60,10 @@ interface Operation {
 }
 
 const TASK_CONFIG = 'source { FakeSource { plugin_output = "f" } }\nsink { Console { plugin_input = "f" } }';
+
+/** Runs for minutes (5 rows a second): a run of it is still active when a test cancels it. */
+const SLOW_TASK_CONFIG =
+  'env { read_limit.rows_per_second = 5 }\nsource { FakeSource { plugin_output = "f", row.num = 100000 } }\nsink { Console { plugin_input = "f" } }';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
@@ -365,7 +371,49 @@ const OPERATIONS: Operation[] = [
       'mutation($w: ID!, $f: [ImportFileInput!]!) { importTasks(input: { workspaceId: $w, files: $f }) { results { status } } }',
     prepare: (w) => ({ variables: { w: w.wsA, f: [{ name: `${unique('imported')}.conf`, content: TASK_CONFIG }] } }),
   },
+  {
+    kind: 'query',
+    field: 'runs',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { runs(filter: { workspaceId: $w }) { total } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'query',
+    field: 'run',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { run(id: $id) { id status logs { seq } logTail { seq } metrics { summary } } }',
+    prepare: async (w) => ({ variables: { id: await w.newRun() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'startRun',
+    rule: 'OPERATOR',
+    document: 'mutation($t: ID!) { startRun(input: { taskId: $t }) { id } }',
+    prepare: (w) => ({ variables: { t: w.taskId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'cancelRun',
+    rule: 'OPERATOR',
+    document: 'mutation($id: ID!) { cancelRun(id: $id) { id status } }',
+    prepare: async (w) => ({ variables: { id: await w.newRun(true) } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'rerunRun',
+    rule: 'OPERATOR',
+    document: 'mutation($id: ID!) { rerunRun(id: $id) { id } }',
+    prepare: async (w) => ({ variables: { id: await w.newRun() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
   { kind: 'subscription', field: 'serverInstanceChanged', rule: 'SIGNED_IN', document: '' },
+  { kind: 'subscription', field: 'runUpdated', rule: 'SIGNED_IN', document: '' },
+  { kind: 'subscription', field: 'runLogAppended', rule: 'VIEWER', document: '' },
+  { kind: 'subscription', field: 'runMetricsSampled', rule: 'VIEWER', document: '' },
 ];
 
 const RANK: Record<RoleName, number> = { VIEWER: 0, OPERATOR: 1, DEVELOPER: 2, ADMIN: 3 };
@@ -449,6 +497,18 @@ describe('the permission matrix', () => {
         )
       ).createTask.id;
     w.taskId = await w.newTask();
+    const slowTask = (
+      await w.admin<{ createTask: { id: string } }>(
+        'mutation($w: ID!, $n: String!, $c: String!) { createTask(input: { workspaceId: $w, name: $n, content: $c }) { id } }',
+        { w: w.wsA, n: unique('slow'), c: SLOW_TASK_CONFIG },
+      )
+    ).createTask.id;
+    w.newRun = async (slow = false) =>
+      (
+        await w.admin<{ startRun: { id: string } }>('mutation($t: ID!) { startRun(input: { taskId: $t }) { id } }', {
+          t: slow ? slowTask : w.taskId,
+        })
+      ).startRun.id;
   });
 
   afterAll(async () => {
@@ -490,7 +550,7 @@ describe('the permission matrix', () => {
   describe('serverInstanceChanged (subscription)', () => {
     for (const caller of CALLERS) {
       const outcome = expected(
-        OPERATIONS.find((o) => o.kind === 'subscription')!,
+        OPERATIONS.find((o) => o.field === 'serverInstanceChanged')!,
         caller,
       );
       it(`${caller}: ${outcome}`, async () => {
@@ -501,18 +561,20 @@ describe('the permission matrix', () => {
           );
           return;
         }
+        // The instance's own listeners (the run executor's) count too.
+        const before = w.t.app.pubSub.subscriberCount;
         const socket = await connectSocket(w.t.url, token);
         try {
           const sub = socket.subscribe<{ serverInstanceChanged: { id: string } }>(
             'subscription { serverInstanceChanged { id } }',
           );
-          await waitFor(() => w.t.app.pubSub.subscriberCount === 1, { what: 'the subscription to be live' });
+          await waitFor(() => w.t.app.pubSub.subscriberCount === before + 1, { what: 'the subscription to be live' });
           await w.t.app.pubSub.publish('SERVER_INSTANCE_CHANGED', { id: w.t.app.instanceId });
           const heard = await sub.next();
           expect(heard.serverInstanceChanged.id).toBe(w.t.app.instanceId);
         } finally {
           await socket.dispose();
-          await waitFor(() => w.t.app.pubSub.subscriberCount === 0);
+          await waitFor(() => w.t.app.pubSub.subscriberCount === before);
         }
       });
     }

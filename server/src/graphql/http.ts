@@ -17,6 +17,8 @@ export interface HttpOptions {
   trustProxy: string | undefined;
   instanceId: string;
   readiness: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** GET /runs/:id/log: a run's log as plain text. */
+  runLog?: express.RequestHandler;
 }
 
 /** Express's `trust proxy` from SLUICE_TRUST_PROXY: a hop count, true/false, or addresses and names. */
@@ -60,6 +62,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
       .readiness()
       .then(({ ok, checks }) => res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', checks }), next);
   });
+  if (options.runLog) app.get('/runs/:id/log', options.runLog);
   app.use(
     '/graphql',
     // Task imports carry whole config files; the CLI keeps each request under a few MB.

@@ -9,6 +9,7 @@ import {
 } from '../modules/auth/index.js';
 import { ClusterResolver } from '../modules/cluster/index.js';
 import { CatalogSchemaResolver, DatasourceCatalogResolver, DatasourceResolver } from '../modules/datasource/index.js';
+import { RunMetricsResolver, RunResolver } from '../modules/run/index.js';
 import { TaskResolver, TaskVersionResolver } from '../modules/task/index.js';
 import { authChecker } from './auth-checker.js';
 import type { GraphQLContext } from './context.js';
@@ -26,6 +27,8 @@ export const resolvers = [
   CatalogSchemaResolver,
   TaskResolver,
   TaskVersionResolver,
+  RunResolver,
+  RunMetricsResolver,
 ] as const;
 
 export function buildAppSchema(options: {

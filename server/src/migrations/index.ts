@@ -3,6 +3,7 @@ import { Migration20261124000000_foundation } from './Migration20261124000000_fo
 import { Migration20261124010000_auth } from './Migration20261124010000_auth.js';
 import { Migration20261124020000_datasource } from './Migration20261124020000_datasource.js';
 import { Migration20261124030000_task } from './Migration20261124030000_task.js';
+import { Migration20261124040000_run } from './Migration20261124040000_run.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -13,4 +14,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261124010000_auth', class: Migration20261124010000_auth },
   { name: 'Migration20261124020000_datasource', class: Migration20261124020000_datasource },
   { name: 'Migration20261124030000_task', class: Migration20261124030000_task },
+  { name: 'Migration20261124040000_run', class: Migration20261124040000_run },
 ];

@@ -9,3 +9,4 @@ export {
 export { DatasourceRegistry } from './datasource-types.js';
 export type { ConnectionOptions, DatasourceDriver, DriverContext } from './drivers/driver.js';
 export { DRIVERS } from './drivers/index.js';
+export { classifyConnectionError, type ConnectionTarget } from './drivers/classify.js';

@@ -27,10 +27,11 @@ export type FromWorker =
   | { type: 'metrics'; metrics: MetricsSnapshot }
   | { type: 'done'; result: JobResult };
 
-/** Replaces each secret (at least 3 characters long) by ****. */
+/** Replaces each secret (at least 3 characters long, longest first) by ******, as run logs show them. */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join('****');
+  const ordered = [...secrets].sort((a, b) => b.length - a.length);
+  for (const secret of ordered) if (secret.length >= 3) out = out.split(secret).join('******');
   return out;
 }
 

@@ -9,10 +9,8 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 // The datasource and task modules' index.ts do not export these yet (the connection-error
 // classification shared with the datasource drivers, and the Hook class the task model declares).
-// eslint-disable-next-line no-restricted-imports
-import { classifyConnectionError, type ConnectionTarget } from '../datasource/drivers/classify.js';
-// eslint-disable-next-line no-restricted-imports
-import type { Hook } from '../task/task.model.js';
+import { classifyConnectionError, type ConnectionTarget } from '../datasource/index.js';
+import type { Hook } from '../task/index.js';
 
 export interface HookLogger {
   (level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', message: string): void;
