@@ -49,6 +49,8 @@ type StopReason = 'CANCELLED' | 'TIMED_OUT' | 'LOST' | 'SHUTDOWN';
 interface ActiveRun {
   run: Run;
   writer: RunLogWriter;
+  /** Appends a line; after the writer closed (late engine events), the line is dropped, never thrown. */
+  log(level: RunLogLevel, origin: RunLogOrigin, message: string): void;
   /** Set once the run's secrets are known; every stored line goes through it. */
   redaction: { redactor?: Redactor };
   controller: AbortController;
@@ -102,7 +104,10 @@ export class RunExecutor {
         const active = this.active.get(next.value.runId);
         if (active) this.stopRun(active, 'CANCELLED');
       }
-    })();
+    })().catch((err: unknown) =>
+      // Lease renewal still sees CANCELLING runs, so a cancel is honoured even without these events.
+      this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'run cancel events stopped'),
+    );
     void this.prune();
   }
 
@@ -201,6 +206,16 @@ export class RunExecutor {
     const active: ActiveRun = {
       run,
       writer,
+      log: (level, origin, message) => {
+        try {
+          writer.append(level, origin, message);
+        } catch (err) {
+          this.deps.logger.debug(
+            { runId, err: err instanceof Error ? err.message : String(err) },
+            'a run log line arrived after the run ended',
+          );
+        }
+      },
       redaction,
       controller: new AbortController(),
       lastSampleStored: 0,
@@ -215,7 +230,7 @@ export class RunExecutor {
 
   private async execute(em: EntityManager, active: ActiveRun): Promise<void> {
     const { run, writer } = active;
-    const system = (level: RunLogLevel, message: string) => writer.append(level, RunLogOrigin.SYSTEM, message);
+    const system = (level: RunLogLevel, message: string) => active.log(level, RunLogOrigin.SYSTEM, message);
     system(
       RunLogLevel.INFO,
       `attempt ${run.attempt} of task version ${run.versionNumber} started on instance ${this.deps.instanceId} (${run.trigger.toLowerCase()}${run.triggeredByLabel ? ` by ${run.triggeredByLabel}` : ''})`,
@@ -257,7 +272,7 @@ export class RunExecutor {
 
       const hookEnv = (phase: 'pre' | 'post') => ({
         log: (level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', message: string) =>
-          writer.append(RunLogLevel[level], RunLogOrigin.HOOK, message),
+          active.log(RunLogLevel[level], RunLogOrigin.HOOK, message),
         signal: active.controller.signal,
         resolveDatasource: async (ref: string) => {
           const datasource = datasources.find((d) => d.id === ref || d.name.toLowerCase() === ref.toLowerCase());
@@ -283,7 +298,7 @@ export class RunExecutor {
       const handle = engine.start({ jobId: run.id, config, secrets });
       active.handle = handle;
       handle.on('log', (line: LogLine) =>
-        writer.append(
+        active.log(
           ENGINE_LEVEL[line.level] ?? RunLogLevel.INFO,
           RunLogOrigin.ENGINE,
           line.plugin ? `[${line.plugin}] ${line.message}` : line.message,
@@ -314,8 +329,9 @@ export class RunExecutor {
     } finally {
       clearTimeout(timeout);
     }
-    await writer.close().catch(() => undefined);
+    // Out of the active set first: lease renewal and cancel events no longer reach this run.
     this.active.delete(run.id);
+    await writer.close().catch(() => undefined);
     if (active.stopReason === 'LOST') return; // another instance ended it already
     await this.finish(run, status, error, metrics, content);
   }
@@ -383,7 +399,7 @@ export class RunExecutor {
       LOST: 'this instance lost the run (its lease expired): killing the job',
       SHUTDOWN: 'this instance is shutting down: stopping the job',
     };
-    active.writer.append(RunLogLevel.WARN, RunLogOrigin.SYSTEM, label[reason]);
+    active.log(RunLogLevel.WARN, RunLogOrigin.SYSTEM, label[reason]);
     void active.handle?.cancel();
   }
 
