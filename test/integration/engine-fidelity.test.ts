@@ -105,6 +105,20 @@ INSERT INTO pg_only VALUES
  (2, '-Infinity', '-Infinity', '-1e-20', '{{NULL}}', '-0.01', B'000', B'', 'empty', '<b/>', '00:00:00-12', '(0,0)'),
  (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 
+-- Every column type of types_pg but the arrays (which the MySQL sink does not transcode), 5,000 rows
+-- (several batches), with text holding every character COPY escapes and floats whose texts differ.
+CREATE TABLE scalars_pg AS
+SELECT g * 10 + t.id AS id, c_smallint, c_int, c_bigint, c_numeric, c_numeric_free, c_real, c_double, c_bool, c_char,
+  c_varchar, c_text, c_bytea, c_date, c_time, c_timestamp, c_timestamptz, c_json, c_jsonb, c_uuid, c_interval, c_mood,
+  c_inet
+FROM types_pg t, generate_series(0, 999) g;
+INSERT INTO scalars_pg (id, c_real, c_double, c_bool, c_char, c_varchar, c_text, c_bytea, c_time, c_timestamptz, c_jsonb)
+SELECT g * 10 + 5, ('{-0,1.5e-7,1e30}'::real[])[1 + g % 3], ('{-0,1e-5,1e21,0.30000000000000004}'::float8[])[1 + g % 4],
+  g % 2 = 1, E'\b\f\x0b', E'\f' || g, E'ctl \b\f\x0b\x01 tab\t nl\n cr\r bs\\ \\N \\f end', '\x5c66', '24:00:00',
+  timestamptz '1900-01-01 00:00:00.000001+00' + g * interval '1 day', '{"k": "\f\u0001"}'
+FROM generate_series(0, 999) g;
+ALTER TABLE scalars_pg ADD PRIMARY KEY (id);
+
 CREATE TABLE big_pg (
   id bigint PRIMARY KEY, n integer, d numeric(18,4), s varchar(64), t text NULL, b bytea, flag boolean,
   dt timestamp(6), dd date, tz timestamptz
@@ -194,7 +208,7 @@ const PG_SINK = (table: string) => `
     data_save_mode = "APPEND_DATA"
   }`;
 
-const MY_SINK = () => `
+const MY_SINK = (table = '${table_name}') => `
   Jdbc {
     url = "${myUrl()}"
     driver = "com.mysql.cj.jdbc.Driver"
@@ -202,7 +216,7 @@ const MY_SINK = () => `
     password = ""
     generate_sink_sql = true
     database = "${myDb.name}"
-    table = "\${table_name}"
+    table = "${table}"
     primary_keys = ["\${primary_key}"]
     schema_save_mode = "CREATE_SCHEMA_WHEN_NOT_EXIST"
     data_save_mode = "DROP_DATA"
@@ -454,15 +468,34 @@ describe.each([
   });
 });
 
-describe('PostgreSQL → MariaDB', () => {
+// Without a transform the source's COPY text is transcoded into LOAD DATA text for the tables whose
+// every column can be (scalars_pg, big_pg; types_pg has arrays); through a transform each value is
+// decoded and encoded again. Both paths must give the same tables.
+const P2M_TABLES = ['types_pg', 'scalars_pg', 'big_pg'];
+const P2M_PATHS = [
+  ['COPY text transcoded into LOAD DATA', ''],
+  ['values decoded and encoded', 'FilterRowKind {\n    exclude_kinds = ["DELETE"]\n  }'],
+] as const;
+const p2mTable = (table: string, transform: string) => (transform ? `${table}_rows` : table);
+
+describe.each(P2M_PATHS)('PostgreSQL → MariaDB, %s', (_path, transform) => {
+  let messages: string[] = [];
+  const target = (table: string) => p2mTable(table, transform);
   beforeAll(async () => {
-    await run(PG_SOURCE(['types_pg', 'big_pg']), MY_SINK());
+    messages = await run(PG_SOURCE(P2M_TABLES), MY_SINK(target('${table_name}')), transform);
   }, 180_000);
+
+  it('takes the expected path', () => {
+    const transcoded = messages.filter((m) => m.includes("the source's COPY text is transcoded into LOAD DATA"));
+    expect(transcoded.map((m) => /(\w+)\W*: the source/.exec(m)?.[1]).sort()).toEqual(
+      transform ? [] : [target('big_pg'), target('scalars_pg')],
+    );
+  });
 
   it('creates the target with mapped types', async () => {
     const rows = await myDb.query<{ name: string; type: string }>(
       `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type FROM information_schema.COLUMNS
-        WHERE TABLE_SCHEMA = '${myDb.name}' AND TABLE_NAME = 'types_pg' ORDER BY ORDINAL_POSITION`,
+        WHERE TABLE_SCHEMA = '${myDb.name}' AND TABLE_NAME = '${target('types_pg')}' ORDER BY ORDINAL_POSITION`,
     );
     expect(Object.fromEntries(rows.map((r) => [r.name, r.type]))).toEqual({
       id: 'int(11)',
@@ -528,10 +561,14 @@ describe('PostgreSQL → MariaDB', () => {
       col('c_inet', 'exact', 'abbrev(c_inet)', 'c_inet'),
     ];
     expect(
-      await compareByValue(columns, { read: readPg, table: 'public.types_pg' }, { read: readMy, table: 'types_pg' }),
+      await compareByValue(
+        columns,
+        { read: readPg, table: 'public.types_pg' },
+        { read: readMy, table: target('types_pg') },
+      ),
     ).toEqual([]);
     // Intervals travel as ISO 8601 text.
-    expect(await myDb.query('SELECT id, c_interval FROM types_pg ORDER BY id')).toEqual([
+    expect(await myDb.query(`SELECT id, c_interval FROM ${target('types_pg')} ORDER BY id`)).toEqual([
       { id: 1, c_interval: 'P1DT2H3M4.5S' },
       { id: 2, c_interval: 'PT0S' },
       { id: 3, c_interval: null },
@@ -541,6 +578,38 @@ describe('PostgreSQL → MariaDB', () => {
 
   it(`keeps every row of a ${BIG_ROWS}-row table (checksum)`, async () => {
     const source = await checksum(readPg, 'public.big_pg', PG_CANONICAL(true), 'postgresql');
-    expect(await checksum(readMy, 'big_pg', MY_CANONICAL(true), 'mysql')).toEqual(source);
+    expect(await checksum(readMy, target('big_pg'), MY_CANONICAL(true), 'mysql')).toEqual(source);
+  });
+});
+
+describe('PostgreSQL → MariaDB, both paths', () => {
+  /** Column names and types of a MariaDB table. */
+  const shape = async (table: string) =>
+    (
+      await myDb.query<{ name: string; type: string; nullable: string }>(
+        `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable FROM information_schema.COLUMNS
+          WHERE TABLE_SCHEMA = '${myDb.name}' AND TABLE_NAME = '${table}' ORDER BY ORDINAL_POSITION`,
+      )
+    ).map((c) => ({ ...c }));
+
+  it.each(P2M_TABLES)('gives the same %s either way, byte for byte', async (table) => {
+    const [a, b] = P2M_PATHS.map(([, transform]) => p2mTable(table, transform));
+    const columns = await shape(a!);
+    expect(columns.length).toBeGreaterThan(1);
+    expect(await shape(b!)).toEqual(columns);
+    // Equal as values (floats exactly) and as bytes (text compared without collation or padding rules).
+    const same = columns
+      .map(
+        ({ name }) =>
+          `a.\`${name}\` <=> b.\`${name}\` AND CAST(a.\`${name}\` AS BINARY) <=> CAST(b.\`${name}\` AS BINARY)`,
+      )
+      .join(' AND ');
+    const [counts] = await myDb.query<{ a: number; b: number; same: number }>(
+      `SELECT (SELECT COUNT(*) FROM \`${a}\`) AS a, (SELECT COUNT(*) FROM \`${b}\`) AS b,
+              (SELECT COUNT(*) FROM \`${a}\` a JOIN \`${b}\` b ON ${same}) AS same`,
+    );
+    const source = await pgDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${table}`);
+    const n = source[0]!.n;
+    expect({ a: Number(counts!.a), b: Number(counts!.b), same: Number(counts!.same) }).toEqual({ a: n, b: n, same: n });
   });
 });

@@ -1,14 +1,16 @@
 /**
  * The Jdbc sink's MySQL/MariaDB writer. Insert-only batches stream through one LOAD DATA LOCAL
- * INFILE per table; when the server refuses LOCAL INFILE (local_infile = OFF) it says so once in
+ * INFILE per table (rows from a PostgreSQL source go as their COPY text transcoded, see
+ * pg-text-to-load.ts); when the server refuses LOCAL INFILE (local_infile = OFF) it says so once in
  * the log and writes multi-row INSERTs instead. Changes use INSERT ... ON DUPLICATE KEY UPDATE,
  * DELETE ... WHERE key IN (...) and UPDATE. One transaction per writer (InnoDB): an aborted job
  * keeps nothing it wrote.
  */
 import type mysql from 'mysql2';
 import type { PluginContext } from '../../plugin.js';
-import type { Value } from '../../row.js';
-import { BaseWriter, encodeError, sinkError, type TablePlan, type WriteSettings } from './write-base.js';
+import type { PgCopyText, Value } from '../../row.js';
+import { pgLoadTranscoder, type PgLoadTranscoder } from './pg-text-to-load.js';
+import { BaseWriter, encodeError, PLUGIN, sinkError, type TablePlan, type WriteSettings } from './write-base.js';
 import {
   loadDataSql,
   MysqlLoadStream,
@@ -78,8 +80,12 @@ export interface MysqlWriterOptions {
 export class MysqlWriter extends BaseWriter {
   private load: OpenLoad | undefined;
   private readonly codecs = new Map<TablePlan, ColumnCodecs>();
+  /** Per plan: how the source's PostgreSQL COPY text becomes LOAD DATA text (null: it does not). */
+  private readonly transcoders = new Map<TablePlan, PgLoadTranscoder | null>();
   private readonly noted = new Set<TablePlan>();
   private loadData: boolean;
+  /** A LOAD DATA LOCAL INFILE of this connection was accepted by the server. */
+  private loadAccepted = false;
   private readonly pieces: string[] | undefined;
 
   constructor(
@@ -142,37 +148,91 @@ export class MysqlWriter extends BaseWriter {
     return this.loadData;
   }
 
-  protected async bulkWrite(plan: TablePlan, rows: Value[][], firstRow: number): Promise<number | undefined> {
+  /**
+   * The LOAD DATA running into the plan's table from this row on (a new one when that is not it);
+   * `{ refused }` (the server's error) when the server does not allow LOAD DATA LOCAL INFILE.
+   */
+  private async openLoad(plan: TablePlan, firstRow: number): Promise<OpenLoad | { refused: unknown }> {
     if (this.load && (this.load.plan !== plan || this.load.nextRow !== firstRow)) await this.endBulk();
-    const codecs = this.codecsFor(plan);
-    if (!this.load) {
-      const stream = new MysqlLoadStream(this.connection, loadDataSql(plan.sqlName, codecs.writes));
-      try {
-        await stream.start();
-      } catch (err) {
-        const errno = (err as { errno?: number }).errno;
-        if (errno === undefined || !LOCAL_INFILE_REFUSED.has(errno)) throw sinkError(plan, err);
-        this.loadData = false;
-        this.options.onLoadRefused(err instanceof Error ? err.message : String(err));
-        await this.insertRun(plan, { kind: 'insert', rows, rowNumbers: rows.map((_, i) => firstRow + i) });
-        return undefined;
-      }
-      this.load = { plan, stream, firstRow, nextRow: firstRow };
+    if (this.load) return this.load;
+    const stream = new MysqlLoadStream(this.connection, loadDataSql(plan.sqlName, this.codecsFor(plan).writes));
+    try {
+      await stream.start();
+    } catch (err) {
+      const errno = (err as { errno?: number }).errno;
+      if (errno === undefined || !LOCAL_INFILE_REFUSED.has(errno)) throw sinkError(plan, err);
+      return { refused: err };
     }
-    const load = this.load;
+    this.loadAccepted = true;
+    this.load = { plan, stream, firstRow, nextRow: firstRow };
+    return this.load;
+  }
+
+  protected async bulkWrite(plan: TablePlan, rows: Value[][], firstRow: number): Promise<number | undefined> {
+    const load = await this.openLoad(plan, firstRow);
+    if ('refused' in load) {
+      const err = load.refused;
+      this.loadData = false;
+      this.options.onLoadRefused(err instanceof Error ? err.message : String(err));
+      await this.insertRun(plan, { kind: 'insert', rows, rowNumbers: rows.map((_, i) => firstRow + i) });
+      return undefined;
+    }
     let bytes: Buffer;
     try {
-      bytes = encodeTextRows(rows, codecs.load);
+      bytes = encodeTextRows(rows, this.codecsFor(plan).load);
     } catch (err) {
       throw encodeError(plan, err, (i) => firstRow + i);
     }
-    load.nextRow += rows.length;
+    return this.send(load, bytes, rows.length);
+  }
+
+  private async send(load: OpenLoad, bytes: Buffer, rowCount: number): Promise<number> {
+    load.nextRow += rowCount;
     try {
       await load.stream.write(bytes);
     } catch (err) {
-      throw sinkError(plan, err);
+      throw sinkError(load.plan, err);
     }
     return bytes.length;
+  }
+
+  /**
+   * A PostgreSQL source's COPY text, transcoded into LOAD DATA text without decoding it into values
+   * (see pg-text-to-load.ts): when every column can be and the batch is what PostgreSQL sends.
+   * Undefined sends the batch the row path, and so does the writer's first load: the row path
+   * handles a server refusing LOAD DATA LOCAL by writing INSERTs, which needs the rows' values.
+   */
+  protected override bulkWriteCopyText(
+    plan: TablePlan,
+    text: PgCopyText,
+    rowCount: number,
+    firstRow: number,
+  ): Promise<number | undefined> | undefined {
+    if (!this.loadAccepted) return undefined;
+    const transcoder = this.transcoderFor(plan, text.types);
+    if (!transcoder) return undefined;
+    const bytes = transcoder.transcode(text.chunks);
+    if (!bytes) return undefined;
+    return this.writeTranscoded(plan, bytes, rowCount, firstRow);
+  }
+
+  private async writeTranscoded(plan: TablePlan, bytes: Buffer, rowCount: number, firstRow: number): Promise<number> {
+    const load = await this.openLoad(plan, firstRow);
+    // Accepted before on this connection: a refusal now is not something to work around silently.
+    if ('refused' in load) throw sinkError(plan, load.refused);
+    return this.send(load, bytes, rowCount);
+  }
+
+  private transcoderFor(plan: TablePlan, types: readonly string[]): PgLoadTranscoder | undefined {
+    let transcoder = this.transcoders.get(plan);
+    if (transcoder === undefined) {
+      transcoder = pgLoadTranscoder(types, this.codecsFor(plan).writes) ?? null;
+      this.transcoders.set(plan, transcoder);
+      if (transcoder) {
+        this.context.log('info', `${PLUGIN}: ${plan.displayName}: the source's COPY text is transcoded into LOAD DATA`);
+      }
+    }
+    return transcoder ?? undefined;
   }
 
   protected async endBulk(): Promise<void> {
