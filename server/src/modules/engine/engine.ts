@@ -199,7 +199,9 @@ export class EmbeddedEngine implements Engine {
         metrics: lastMetrics,
       });
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': it comes after the IPC channel has delivered every message, so a
+    // worker that sent its result and exited is never mistaken for a crash.
+    child.on('close', (code, signal) => {
       if (handle.finished) return;
       if (handle.cancelling) {
         handle.finish({
