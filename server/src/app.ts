@@ -89,6 +89,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   let runPool: pg.Pool | undefined;
   let dispatcher: RunDispatcher | undefined;
   let executor: RunExecutor | undefined;
+  let embeddedEngine: EmbeddedEngine | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let sockets: WebSocketHandle | undefined;
   let httpServer: http.Server | undefined;
@@ -209,6 +210,11 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           name: instanceId,
         });
         const runs = new RunService(tasks, secretBox, pubSub, dispatcher);
+        // Workers kept loaded: a run starts without waiting for a process to boot.
+        embeddedEngine = new EmbeddedEngine({
+          cancelGraceMs: config.runs.cancelGraceMs,
+          standbyWorkers: config.runs.standbyWorkers,
+        });
         executor = new RunExecutor({
           instanceId,
           pool: runPool,
@@ -216,7 +222,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           runs,
           datasources,
           bus: pubSub,
-          engines: { [TaskEngine.EMBEDDED]: new EmbeddedEngine({ cancelGraceMs: config.runs.cancelGraceMs }) },
+          engines: { [TaskEngine.EMBEDDED]: embeddedEngine },
           limits: config.runs,
           logger,
         });
@@ -328,6 +334,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         else if (httpServer?.listening) await step('http', () => new Promise((r) => httpServer!.close(r)));
         if (dispatcher) await step('run dispatcher', () => dispatcher!.stop());
         if (executor) await step('runs', () => executor!.stop());
+        embeddedEngine?.close();
         if (cluster) await step('cluster', () => cluster!.stop());
         if (pubSub) await step('event bus', () => pubSub!.close());
         if (runPool) await step('run pool', () => runPool!.end());

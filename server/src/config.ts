@@ -182,6 +182,11 @@ export const settings = {
     description:
       'How long a cancelled or timed-out run may take to stop (sinks roll back) before its process is killed.',
   }),
+  SLUICE_ENGINE_STANDBY_WORKERS: setting({
+    schema: int(0, 64).default(2),
+    description:
+      'Embedded-engine worker processes kept started ahead of need, so a run does not wait for one to boot (each run still gets a fresh process).',
+  }),
   SLUICE_LOG_RETENTION_DAYS: setting({
     schema: int(1, 36_500).default(30),
     description: 'Run log lines and metric samples older than this many days are deleted (checked hourly).',
@@ -290,6 +295,7 @@ export interface Config {
     instanceLimit: number;
     workspaceLimit: number;
     cancelGraceMs: number;
+    standbyWorkers: number;
     logRetentionDays: number;
     metricsResolutionSeconds: number;
   };
@@ -375,6 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       instanceLimit: r.SLUICE_INSTANCE_RUN_LIMIT,
       workspaceLimit: r.SLUICE_WORKSPACE_RUN_LIMIT,
       cancelGraceMs: r.SLUICE_CANCEL_GRACE_MS,
+      standbyWorkers: r.SLUICE_ENGINE_STANDBY_WORKERS,
       logRetentionDays: r.SLUICE_LOG_RETENTION_DAYS,
       metricsResolutionSeconds: r.SLUICE_METRICS_RESOLUTION_SECONDS,
     },

@@ -84,6 +84,7 @@ describe('runs on two instances', () => {
     SLUICE_SECRET_KEY: randomBytes(32).toString('hex'),
     SLUICE_RUN_LEASE_MS: '3000',
     SLUICE_CANCEL_GRACE_MS: '3000',
+    SLUICE_ENGINE_STANDBY_WORKERS: '1',
   };
 
   beforeAll(async () => {

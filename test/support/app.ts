@@ -13,6 +13,8 @@ export const FAST_CLUSTER = {
   SLUICE_INSTANCE_TIMEOUT_MS: '1500',
   SLUICE_ADMIN_EMAIL: ADMIN.email,
   SLUICE_ADMIN_PASSWORD: ADMIN.password,
+  // No engine workers started ahead for apps that run no job (the run tests ask for them).
+  SLUICE_ENGINE_STANDBY_WORKERS: '0',
 };
 
 export interface TestApp {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { JobConfig } from '../job-config/index.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { JobResult, LogLine } from './runner.js';
+import { maskSecrets } from './mask.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
 export type EngineState = 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -54,6 +55,8 @@ export interface EmbeddedEngineOptions {
   metricsIntervalMs?: number;
   /** Working directory of the worker (relative file paths in jobs resolve against it). */
   cwd?: string;
+  /** Workers kept forked and loaded ahead of need (a server: 2; the CLI: none). */
+  standbyWorkers?: number;
 }
 
 /** The worker's entry: the compiled .js next to this file, or the .ts source under tsx (dev and tests). */
@@ -138,13 +141,30 @@ const EMPTY_METRICS = (): MetricsSnapshot => ({
   tables: [],
 });
 
+/** A worker forked ahead of need: loaded, waiting for its job. */
+interface Standby {
+  child: ChildProcess;
+  ready: boolean;
+}
+
 export class EmbeddedEngine implements Engine {
   readonly kind = 'EMBEDDED' as const;
-  constructor(private readonly options: EmbeddedEngineOptions = {}) {}
+  private readonly standby: Standby[] = [];
+  private closed = false;
 
-  start(job: EngineJob): EngineHandle {
+  constructor(private readonly options: EmbeddedEngineOptions = {}) {
+    this.refill();
+  }
+
+  /** Kills the standby workers (jobs that are running are not touched). */
+  close(): void {
+    this.closed = true;
+    for (const spare of this.standby.splice(0)) spare.child.kill('SIGKILL');
+  }
+
+  private fork(): ChildProcess {
     const entry = workerEntry();
-    const child = fork(entry.file, [], {
+    return fork(entry.file, [], {
       execArgv: [
         ...entry.execArgv,
         `--max-old-space-size=${this.options.maxHeapMb ?? 1024}`,
@@ -154,10 +174,45 @@ export class EmbeddedEngine implements Engine {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       cwd: this.options.cwd,
     });
+  }
+
+  /**
+   * Keeps `standbyWorkers` workers forked and loaded, so a job starts without waiting for a
+   * process to boot. Each job still gets a process of its own, used once.
+   */
+  private refill(): void {
+    const wanted = this.options.standbyWorkers ?? 0;
+    while (!this.closed && this.standby.length < wanted) {
+      const child = this.fork();
+      const spare: Standby = { child, ready: false };
+      child.once('message', (message: FromWorker) => {
+        if (message.type === 'running') spare.ready = true;
+      });
+      child.once('exit', () => {
+        const i = this.standby.indexOf(spare);
+        if (i >= 0) this.standby.splice(i, 1);
+      });
+      child.on('error', () => undefined);
+      this.standby.push(spare);
+    }
+  }
+
+  private takeStandby(): ChildProcess | undefined {
+    const i = this.standby.findIndex((s) => s.ready && s.child.connected && s.child.exitCode === null);
+    if (i < 0) return undefined;
+    const [spare] = this.standby.splice(i, 1);
+    setImmediate(() => this.refill());
+    return spare!.child;
+  }
+
+  start(job: EngineJob): EngineHandle {
+    const warm = this.takeStandby();
+    const child = warm ?? this.fork();
+    if (!warm) setImmediate(() => this.refill());
     const handle = new EmbeddedHandle(job.jobId, child, this.options.cancelGraceMs ?? 10_000);
     let lastMetrics = EMPTY_METRICS();
     const secrets = (job.secrets ?? []).filter((s) => s.length >= 3);
-    const masked = (text: string) => secrets.reduce((out, s) => out.split(s).join('****'), text);
+    const masked = (text: string) => maskSecrets(text, secrets);
 
     // Anything a connector library prints goes to the run's log, masked like the rest.
     const forward = (level: 'info' | 'warn') => (chunk: Buffer) => {
@@ -168,17 +223,21 @@ export class EmbeddedEngine implements Engine {
     child.stdout?.on('data', forward('info'));
     child.stderr?.on('data', forward('warn'));
 
+    const begin = () => {
+      handle.setState('RUNNING');
+      child.send({
+        type: 'start',
+        jobId: job.jobId,
+        config: job.config,
+        secrets,
+        metricsIntervalMs: this.options.metricsIntervalMs,
+      } satisfies ToWorker);
+    };
+    if (warm) setImmediate(begin);
     child.on('message', (message: FromWorker) => {
       switch (message.type) {
         case 'running':
-          handle.setState('RUNNING');
-          child.send({
-            type: 'start',
-            jobId: job.jobId,
-            config: job.config,
-            secrets,
-            metricsIntervalMs: this.options.metricsIntervalMs,
-          } satisfies ToWorker);
+          begin();
           break;
         case 'log':
           for (const line of message.lines) handle.emit('log', line);

@@ -5,6 +5,7 @@
  * log line and error message before they leave this process.
  */
 import { runJob, type JobResult, type LogLine } from './runner.js';
+import { maskSecrets } from './mask.js';
 import type { MetricsSnapshot } from './metrics.js';
 import type { JobConfig } from '../job-config/index.js';
 
@@ -26,14 +27,6 @@ export type FromWorker =
   | { type: 'log'; lines: LogLine[] }
   | { type: 'metrics'; metrics: MetricsSnapshot }
   | { type: 'done'; result: JobResult };
-
-/** Replaces each secret (at least 3 characters long, longest first) by ******, as run logs show them. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  const ordered = [...secrets].sort((a, b) => b.length - a.length);
-  for (const secret of ordered) if (secret.length >= 3) out = out.split(secret).join('******');
-  return out;
-}
 
 function send(message: FromWorker): Promise<void> {
   return new Promise((resolve) => {

@@ -25,6 +25,7 @@ export interface RunLimits {
   instanceLimit: number;
   workspaceLimit: number;
   cancelGraceMs: number;
+  standbyWorkers: number;
   logRetentionDays: number;
   metricsResolutionSeconds: number;
 }
