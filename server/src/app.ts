@@ -214,6 +214,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         embeddedEngine = new EmbeddedEngine({
           cancelGraceMs: config.runs.cancelGraceMs,
           standbyWorkers: config.runs.standbyWorkers,
+          maxJobsPerWorker: config.runs.jobsPerWorker,
         });
         executor = new RunExecutor({
           instanceId,

@@ -184,8 +184,12 @@ export const settings = {
   }),
   SLUICE_ENGINE_STANDBY_WORKERS: setting({
     schema: int(0, 64).default(2),
+    description: 'Embedded-engine worker processes kept started ahead of need, so a run does not wait for one to boot.',
+  }),
+  SLUICE_ENGINE_JOBS_PER_WORKER: setting({
+    schema: int(1, 100_000).default(50),
     description:
-      'Embedded-engine worker processes kept started ahead of need, so a run does not wait for one to boot (each run still gets a fresh process).',
+      'Jobs one embedded-engine worker process may run one after another before it is replaced. A worker is reused only after a job that succeeded; 1 gives every run a fresh process.',
   }),
   SLUICE_LOG_RETENTION_DAYS: setting({
     schema: int(1, 36_500).default(30),
@@ -296,6 +300,7 @@ export interface Config {
     workspaceLimit: number;
     cancelGraceMs: number;
     standbyWorkers: number;
+    jobsPerWorker: number;
     logRetentionDays: number;
     metricsResolutionSeconds: number;
   };
@@ -382,6 +387,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       workspaceLimit: r.SLUICE_WORKSPACE_RUN_LIMIT,
       cancelGraceMs: r.SLUICE_CANCEL_GRACE_MS,
       standbyWorkers: r.SLUICE_ENGINE_STANDBY_WORKERS,
+      jobsPerWorker: r.SLUICE_ENGINE_JOBS_PER_WORKER,
       logRetentionDays: r.SLUICE_LOG_RETENTION_DAYS,
       metricsResolutionSeconds: r.SLUICE_METRICS_RESOLUTION_SECONDS,
     },

@@ -124,3 +124,45 @@ sink { Console {} }`),
     expect(result.error!.message).toMatch(/oracle.*embedded engine does not connect to.*SeaTunnel engine/);
   });
 });
+
+describe('worker reuse (a server keeps workers loaded and reuses those whose job succeeded)', () => {
+  const FAILING = `
+env { job.mode = BATCH }
+source { FakeSource { plugin_output = fake, row.num = 3, schema = { fields { id = bigint } } } }
+sink { Assert { plugin_input = fake, rules { row_rules = [ { rule_type = MIN_ROW, rule_value = 10 } ] } } }
+`;
+
+  it('runs the next job in the worker of a job that succeeded, and replaces one whose job failed', async () => {
+    const engine = new EmbeddedEngine({ maxJobsPerWorker: 3, standbyWorkers: 1 });
+    try {
+      const run = async (id: string, text: string) => {
+        const handle = engine.start({ jobId: id, config: job(text) });
+        const result = await handle.result;
+        return { pid: handle.pid!, status: result.status };
+      };
+      const first = await run('reuse-1', FAKE_TO_CONSOLE());
+      const second = await run('reuse-2', FAKE_TO_CONSOLE());
+      expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(second.pid).toBe(first.pid);
+      const failed = await run('reuse-3', FAILING);
+      expect(failed).toEqual({ pid: first.pid, status: 'FAILED' });
+      // The failed job's worker is discarded: it exits, and the next job runs elsewhere.
+      await waitFor(() => !alive(first.pid), { what: 'the failed job’s worker to exit' });
+      const fourth = await run('reuse-4', FAKE_TO_CONSOLE());
+      expect(fourth.status).toBe('SUCCEEDED');
+      expect(fourth.pid).not.toBe(first.pid);
+    } finally {
+      engine.close();
+    }
+  }, 60_000);
+
+  it('gives every job a fresh process by default, and the process exits after it', async () => {
+    const engine = new EmbeddedEngine();
+    const a = engine.start({ jobId: 'fresh-1', config: job(FAKE_TO_CONSOLE()) });
+    expect((await a.result).status).toBe('SUCCEEDED');
+    await waitFor(() => !alive(a.pid!), { what: 'the worker to exit' });
+    const b = engine.start({ jobId: 'fresh-2', config: job(FAKE_TO_CONSOLE()) });
+    expect((await b.result).status).toBe('SUCCEEDED');
+    expect(b.pid).not.toBe(a.pid);
+  }, 60_000);
+});

@@ -57,7 +57,15 @@ export interface EmbeddedEngineOptions {
   cwd?: string;
   /** Workers kept forked and loaded ahead of need (a server: 2; the CLI: none). */
   standbyWorkers?: number;
+  /**
+   * How many jobs one worker may run, one after another (default 1: a fresh process per job). A
+   * worker is reused only after a job that SUCCEEDED (a failed or cancelled job's process is
+   * discarded), and while its memory stays under 512 MB.
+   */
+  maxJobsPerWorker?: number;
 }
+
+const REUSE_MEMORY_LIMIT = 512 * 1024 * 1024;
 
 /** The worker's entry: the compiled .js next to this file, or the .ts source under tsx (dev and tests). */
 function workerEntry(): { file: string; execArgv: string[] } {
@@ -150,6 +158,7 @@ interface Standby {
 export class EmbeddedEngine implements Engine {
   readonly kind = 'EMBEDDED' as const;
   private readonly standby: Standby[] = [];
+  private readonly jobsRun = new WeakMap<ChildProcess, number>();
   private closed = false;
 
   constructor(private readonly options: EmbeddedEngineOptions = {}) {
@@ -180,6 +189,30 @@ export class EmbeddedEngine implements Engine {
    * Keeps `standbyWorkers` workers forked and loaded, so a job starts without waiting for a
    * process to boot. Each job still gets a process of its own, used once.
    */
+  /** A worker whose job succeeded: kept for the next job, or told to exit. */
+  private release(child: ChildProcess, reusable: boolean): void {
+    const jobs = (this.jobsRun.get(child) ?? 0) + 1;
+    this.jobsRun.set(child, jobs);
+    const idle = this.standby.length;
+    const keep =
+      reusable &&
+      !this.closed &&
+      child.connected &&
+      jobs < (this.options.maxJobsPerWorker ?? 1) &&
+      idle < Math.max(2, this.options.standbyWorkers ?? 0);
+    if (!keep) {
+      if (child.connected) child.send({ type: 'exit' } satisfies ToWorker);
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      return;
+    }
+    const spare: Standby = { child, ready: true };
+    child.once('exit', () => {
+      const i = this.standby.indexOf(spare);
+      if (i >= 0) this.standby.splice(i, 1);
+    });
+    this.standby.unshift(spare);
+  }
+
   private refill(): void {
     const wanted = this.options.standbyWorkers ?? 0;
     while (!this.closed && this.standby.length < wanted) {
@@ -220,8 +253,17 @@ export class EmbeddedEngine implements Engine {
         if (line.trim() !== '') handle.emit('log', { time: new Date().toISOString(), level, message: masked(line) });
       }
     };
-    child.stdout?.on('data', forward('info'));
-    child.stderr?.on('data', forward('warn'));
+    const onStdout = forward('info');
+    const onStderr = forward('warn');
+    child.stdout?.on('data', onStdout);
+    child.stderr?.on('data', onStderr);
+    const detach = () => {
+      child.stdout?.off('data', onStdout);
+      child.stderr?.off('data', onStderr);
+      child.off('message', onMessage);
+      child.off('error', onError);
+      child.off('close', onClose);
+    };
 
     const begin = () => {
       handle.setState('RUNNING');
@@ -234,7 +276,7 @@ export class EmbeddedEngine implements Engine {
       } satisfies ToWorker);
     };
     if (warm) setImmediate(begin);
-    child.on('message', (message: FromWorker) => {
+    const onMessage = (message: FromWorker) => {
       switch (message.type) {
         case 'running':
           begin();
@@ -246,21 +288,30 @@ export class EmbeddedEngine implements Engine {
           lastMetrics = message.metrics;
           handle.emit('metrics', message.metrics);
           break;
-        case 'done':
+        case 'done': {
           handle.finish(message.result);
+          detach();
+          const reusable =
+            message.result.status === 'SUCCEEDED' &&
+            !handle.cancelling &&
+            (lastMetrics.memoryRss === 0 || lastMetrics.memoryRss < REUSE_MEMORY_LIMIT);
+          this.release(child, reusable);
           break;
+        }
       }
-    });
-    child.on('error', (err) => {
+    };
+    child.on('message', onMessage);
+    const onError = (err: Error) => {
       handle.finish({
         status: 'FAILED',
         error: { code: 'ENGINE_CRASHED', message: `the engine process could not start: ${err.message}` },
         metrics: lastMetrics,
       });
-    });
+    };
+    child.on('error', onError);
     // 'close', not 'exit': it comes after the IPC channel has delivered every message, so a
     // worker that sent its result and exited is never mistaken for a crash.
-    child.on('close', (code, signal) => {
+    const onClose = (code: number | null, signal: NodeJS.Signals | null) => {
       if (handle.finished) return;
       if (handle.cancelling) {
         handle.finish({
@@ -279,7 +330,8 @@ export class EmbeddedEngine implements Engine {
         error: { code: 'ENGINE_CRASHED', message: `the engine process ${how} before the job ended` },
         metrics: lastMetrics,
       });
-    });
+    };
+    child.on('close', onClose);
     return handle;
   }
 }

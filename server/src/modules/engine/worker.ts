@@ -20,7 +20,11 @@ export interface WorkerStart {
 export interface WorkerCancel {
   type: 'cancel';
 }
-export type ToWorker = WorkerStart | WorkerCancel;
+/** No further job for this worker: it exits. */
+export interface WorkerExit {
+  type: 'exit';
+}
+export type ToWorker = WorkerStart | WorkerCancel | WorkerExit;
 
 export type FromWorker =
   | { type: 'running'; pid: number }
@@ -38,8 +42,11 @@ function send(message: FromWorker): Promise<void> {
   });
 }
 
-const controller = new AbortController();
-let started = false;
+// One job at a time. After a job the worker waits: the engine either gives it the next job (it
+// reuses workers whose job succeeded) or tells it to exit.
+let controller = new AbortController();
+let busy = false;
+let exitWhenIdle = false;
 
 async function run(start: WorkerStart): Promise<void> {
   const secrets = start.secrets.filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
@@ -72,10 +79,19 @@ process.on('message', (message: ToWorker) => {
     controller.abort();
     return;
   }
-  if (started) return;
-  started = true;
+  if (message.type === 'exit') {
+    if (!busy) process.exit(0);
+    exitWhenIdle = true;
+    return;
+  }
+  if (busy) return;
+  busy = true;
+  controller = new AbortController();
   void run(message).then(
-    () => process.exit(0),
+    () => {
+      busy = false;
+      if (exitWhenIdle) process.exit(0);
+    },
     (err: unknown) => {
       process.stderr.write(
         `engine worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
@@ -86,6 +102,7 @@ process.on('message', (message: ToWorker) => {
 });
 // The parent went away (server killed): stop the job rather than run on unsupervised.
 process.on('disconnect', () => {
+  if (!busy) process.exit(0);
   controller.abort();
   setTimeout(() => process.exit(1), 5000).unref();
 });

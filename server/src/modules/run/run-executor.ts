@@ -26,6 +26,7 @@ export interface RunLimits {
   workspaceLimit: number;
   cancelGraceMs: number;
   standbyWorkers: number;
+  jobsPerWorker: number;
   logRetentionDays: number;
   metricsResolutionSeconds: number;
 }
