@@ -1,6 +1,6 @@
 /**
  * npm run bench:runs [-- --runs N] [--seconds S] [--only dispatch|logs] [--rate R]
- *                    [--instance-limit L] [--workspace-limit W] [--dist] [--postgres URL] [--keep]
+ *                    [--instance-limit L] [--workspace-limit W] [--tsx] [--postgres URL] [--keep]
  *
  * Runs on two Sluice instances (separate processes) sharing a scratch PostgreSQL database:
  * 1. logs: one run printing R lines/s for S seconds; zero loss checked in SQL on run_log, achieved
@@ -11,7 +11,7 @@
  * The log part comes first: the dispatch storm is the likelier to take an instance down.
  * Prints a summary against the targets and writes bench/results/runs-<time>.json. See bench/README.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,10 +51,10 @@ const USAGE = `Usage: npm run bench:runs -- [options]
   --seconds S           logs: how long the logging run prints (default 60)
   --rate R              logs: lines per second it prints (default 10000)
   --only dispatch|logs  run one part only
-  --instance-limit L    SLUICE_INSTANCE_RUN_LIMIT of both instances (default 32)
+  --instance-limit L    SLUICE_INSTANCE_RUN_LIMIT of both instances (default 8, the product's default)
   --workspace-limit W   SLUICE_WORKSPACE_RUN_LIMIT (default 1000)
-  --dist                run the compiled server (node server/dist/main.js, as npm start does; needs npm run build)
-                        instead of node --import tsx server/src/main.ts
+  --tsx                 run the server from source (node --import tsx server/src/main.ts) instead of the
+                        compiled one that npm start runs (node server/dist/main.js, built first when stale)
   --postgres URL        a superuser connection (default postgresql://postgres@127.0.0.1:5432/postgres)
   --keep                keep the scratch database afterwards
 `;
@@ -64,9 +64,9 @@ function parseOptions(argv: string[]): Options {
     runs: 300,
     seconds: 60,
     rate: 10_000,
-    instanceLimit: 32,
+    instanceLimit: 8,
     workspaceLimit: 1000,
-    dist: false,
+    dist: true,
     postgres: 'postgresql://postgres@127.0.0.1:5432/postgres',
     keep: false,
   };
@@ -101,6 +101,9 @@ function parseOptions(argv: string[]): Options {
       }
       case '--dist':
         o.dist = true;
+        break;
+      case '--tsx':
+        o.dist = false;
         break;
       case '--postgres':
         o.postgres = argv[++i] ?? '';
@@ -653,7 +656,9 @@ async function main(): Promise<number> {
   if (o.dist) {
     const main = path.join(REPO, 'server/dist/main.js');
     if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < newestMtime(path.join(REPO, 'server/src'))) {
-      throw new Error('--dist: server/dist is missing or older than server/src: run `npm run build` first');
+      console.log('server/dist is older than server/src: npm run build');
+      const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
+      if (built.status !== 0) throw new Error('npm run build failed');
     }
   }
   const name = `sluice_bench_runs_${Date.now().toString(36)}`;

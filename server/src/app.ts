@@ -215,6 +215,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           cancelGraceMs: config.runs.cancelGraceMs,
           standbyWorkers: config.runs.standbyWorkers,
           maxJobsPerWorker: config.runs.jobsPerWorker,
+          // As many as this instance may run at once (up to 8): a steady load reuses them all.
+          maxIdleWorkers: Math.min(config.runs.instanceLimit, 8),
         });
         executor = new RunExecutor({
           instanceId,

@@ -63,6 +63,8 @@ export interface EmbeddedEngineOptions {
    * discarded), and while its memory stays under 512 MB.
    */
   maxJobsPerWorker?: number;
+  /** Reusable workers kept waiting between jobs at most (default 2). */
+  maxIdleWorkers?: number;
 }
 
 const REUSE_MEMORY_LIMIT = 512 * 1024 * 1024;
@@ -199,7 +201,7 @@ export class EmbeddedEngine implements Engine {
       !this.closed &&
       child.connected &&
       jobs < (this.options.maxJobsPerWorker ?? 1) &&
-      idle < Math.max(2, this.options.standbyWorkers ?? 0);
+      idle < Math.max(this.options.maxIdleWorkers ?? 2, this.options.standbyWorkers ?? 0);
     if (!keep) {
       if (child.connected) child.send({ type: 'exit' } satisfies ToWorker);
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
