@@ -79,6 +79,7 @@ const ENGINE_LEVEL: Record<string, RunLogLevel> = {
  */
 export class RunExecutor {
   private readonly active = new Map<string, ActiveRun>();
+  private claiming = 0;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
@@ -129,7 +130,19 @@ export class RunExecutor {
   /** Called by the dispatcher when this instance's worker locked the run's job. */
   async claim(runId: string): Promise<ClaimOutcome> {
     if (this.stopping) return { kind: 'wait', until: new Date(Date.now() + 1000) };
-    if (this.active.size >= this.deps.limits.instanceLimit) return { kind: 'wait', until: new Date(Date.now() + 1000) };
+    // Claims in progress count against the instance's limit too: Agenda hands over several jobs at once.
+    if (this.active.size + this.claiming >= this.deps.limits.instanceLimit) {
+      return { kind: 'wait', until: new Date(Date.now() + 1000) };
+    }
+    this.claiming++;
+    try {
+      return await this.claimRow(runId);
+    } finally {
+      this.claiming--;
+    }
+  }
+
+  private async claimRow(runId: string): Promise<ClaimOutcome> {
     const client = await this.deps.pool.connect();
     let claimed = false;
     try {
