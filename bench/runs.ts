@@ -51,7 +51,7 @@ const USAGE = `Usage: npm run bench:runs -- [options]
   --seconds S           logs: how long the logging run prints (default 60)
   --rate R              logs: lines per second it prints (default 10000)
   --only dispatch|logs  run one part only
-  --instance-limit L    SLUICE_INSTANCE_RUN_LIMIT of both instances (default 8, the product's default)
+  --instance-limit L    SLUICE_INSTANCE_RUN_LIMIT of both instances (default 16; the product's default is 8)
   --workspace-limit W   SLUICE_WORKSPACE_RUN_LIMIT (default 1000)
   --tsx                 run the server from source (node --import tsx server/src/main.ts) instead of the
                         compiled one that npm start runs (node server/dist/main.js, built first when stale)
@@ -64,7 +64,7 @@ function parseOptions(argv: string[]): Options {
     runs: 300,
     seconds: 60,
     rate: 10_000,
-    instanceLimit: 8,
+    instanceLimit: 16,
     workspaceLimit: 1000,
     dist: true,
     postgres: 'postgresql://postgres@127.0.0.1:5432/postgres',

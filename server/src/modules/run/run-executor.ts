@@ -80,6 +80,7 @@ const ENGINE_LEVEL: Record<string, RunLogLevel> = {
 export class RunExecutor {
   private readonly active = new Map<string, ActiveRun>();
   private claiming = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
@@ -130,9 +131,13 @@ export class RunExecutor {
   /** Called by the dispatcher when this instance's worker locked the run's job. */
   async claim(runId: string): Promise<ClaimOutcome> {
     if (this.stopping) return { kind: 'wait', until: new Date(Date.now() + 1000) };
-    // Claims in progress count against the instance's limit too: Agenda hands over several jobs at once.
+    // Claims in progress count against the instance's limit too: Agenda hands over several jobs at
+    // once. A full instance waits a moment for one of its runs to end before handing the run back.
     if (this.active.size + this.claiming >= this.deps.limits.instanceLimit) {
-      return { kind: 'wait', until: new Date(Date.now() + 1000) };
+      await this.slotFreed(1000);
+      if (this.stopping || this.active.size + this.claiming >= this.deps.limits.instanceLimit) {
+        return { kind: 'wait', until: new Date(Date.now() + 200) };
+      }
     }
     this.claiming++;
     try {
@@ -140,6 +145,20 @@ export class RunExecutor {
     } finally {
       this.claiming--;
     }
+  }
+
+  /** Resolves when one of this instance's runs ends (or after `ms`). */
+  private slotFreed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const i = this.slotWaiters.indexOf(done);
+        if (i >= 0) this.slotWaiters.splice(i, 1);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.slotWaiters.push(done);
+    });
   }
 
   private async claimRow(runId: string): Promise<ClaimOutcome> {
@@ -346,6 +365,7 @@ export class RunExecutor {
     }
     // Out of the active set first: lease renewal and cancel events no longer reach this run.
     this.active.delete(run.id);
+    this.slotWaiters[0]?.();
     await writer.close().catch(() => undefined);
     if (active.stopReason === 'LOST') return; // another instance ended it already
     await this.finish(run, status, error, metrics, content);
