@@ -131,6 +131,8 @@ export async function runCommand(
   environment: Record<string, string | undefined>,
   out: NodeJS.WriteStream = process.stdout,
   err: NodeJS.WriteStream = process.stderr,
+  /** An engine whose worker was started early (cli.ts); the caller closes it. */
+  given?: EmbeddedEngine,
 ): Promise<number> {
   let args: RunArgs;
   try {
@@ -185,7 +187,7 @@ export async function runCommand(
     throw e;
   }
 
-  const engine = new EmbeddedEngine({ cwd: process.cwd() });
+  const engine = given ?? new EmbeddedEngine({ cwd: process.cwd() });
   const handle: EngineHandle = engine.start({
     jobId: `cli-${Date.now().toString(36)}`,
     config,

@@ -217,32 +217,47 @@ export class EmbeddedEngine implements Engine {
 
   private refill(): void {
     const wanted = this.options.standbyWorkers ?? 0;
-    while (!this.closed && this.standby.length < wanted) {
-      const child = this.fork();
-      const spare: Standby = { child, ready: false };
-      child.once('message', (message: FromWorker) => {
-        if (message.type === 'running') spare.ready = true;
-      });
-      child.once('exit', () => {
-        const i = this.standby.indexOf(spare);
-        if (i >= 0) this.standby.splice(i, 1);
-      });
-      child.on('error', () => undefined);
-      this.standby.push(spare);
-    }
+    while (!this.closed && this.standby.length < wanted) this.spawnStandby();
   }
 
-  private takeStandby(): ChildProcess | undefined {
-    const i = this.standby.findIndex((s) => s.ready && s.child.connected && s.child.exitCode === null);
+  /**
+   * Forks one worker now, for a job about to be started (the CLI calls it first thing, so the
+   * worker boots while the config is read and checked).
+   */
+  warmUp(): void {
+    if (!this.closed && this.standby.length === 0) this.spawnStandby();
+  }
+
+  private spawnStandby(): void {
+    const child = this.fork();
+    const spare: Standby = { child, ready: false };
+    child.once('message', (message: FromWorker) => {
+      if (message.type === 'running') spare.ready = true;
+    });
+    child.once('exit', () => {
+      const i = this.standby.indexOf(spare);
+      if (i >= 0) this.standby.splice(i, 1);
+    });
+    child.on('error', () => undefined);
+    this.standby.push(spare);
+  }
+
+  private takeStandby(): Standby | undefined {
+    const usable = (s: Standby) => s.child.connected && s.child.exitCode === null;
+    // A ready one first; else one still booting (it has a head start on a fresh fork).
+    let i = this.standby.findIndex((s) => s.ready && usable(s));
+    if (i < 0) i = this.standby.findIndex(usable);
     if (i < 0) return undefined;
     const [spare] = this.standby.splice(i, 1);
     setImmediate(() => this.refill());
-    return spare!.child;
+    return spare;
   }
 
   start(job: EngineJob): EngineHandle {
-    const warm = this.takeStandby();
-    const child = warm ?? this.fork();
+    const spare = this.takeStandby();
+    const child = spare?.child ?? this.fork();
+    // A ready worker gets its job at once; a booting one when it says it is running.
+    const warm = spare?.ready === true;
     if (!warm) setImmediate(() => this.refill());
     const handle = new EmbeddedHandle(job.jobId, child, this.options.cancelGraceMs ?? 10_000);
     let lastMetrics = EMPTY_METRICS();
