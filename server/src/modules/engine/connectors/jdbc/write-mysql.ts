@@ -75,24 +75,30 @@ function hexOf(value: Exclude<Value, null>, type: DataType): string {
   return Buffer.from(plainText(value, type), 'utf8').toString('hex');
 }
 
-/** The LOAD DATA field encoder for one column. */
-export function mysqlLoadEncoder(column: MysqlColumnWrite): TextEncoder {
+/**
+ * The encoder of one column's values: numbers and booleans as digits, bytes as hex, everything
+ * else as text written by `text` (escaped for LOAD DATA, or quoted as a literal).
+ */
+function columnEncoder(
+  column: MysqlColumnWrite,
+  text: (value: string) => string,
+  hex: (h: string) => string,
+): TextEncoder {
   const { type } = column;
-  if (column.hex) return (v) => hexOf(v, type);
+  if (column.hex) return (v) => hex(hexOf(v, type));
   if (column.bit) return (v) => integerText(v);
   switch (type.kind) {
     case 'boolean':
-      return (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : escapeLoadText(plainText(v, type)));
+      return (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : text(plainText(v, type)));
     case 'tinyint':
     case 'smallint':
     case 'int':
     case 'bigint':
-      return (v) =>
-        typeof v === 'number' || typeof v === 'bigint' ? integerText(v) : escapeLoadText(plainText(v, type));
+      return (v) => (typeof v === 'number' || typeof v === 'bigint' ? integerText(v) : text(plainText(v, type)));
     case 'float':
-      return (v) => (typeof v === 'number' ? floatValueText(v) : escapeLoadText(plainText(v, type)));
+      return (v) => (typeof v === 'number' ? floatValueText(v) : text(plainText(v, type)));
     case 'double':
-      return (v) => (typeof v === 'number' ? finiteText(v) : escapeLoadText(plainText(v, type)));
+      return (v) => (typeof v === 'number' ? finiteText(v) : text(plainText(v, type)));
     case 'string':
     case 'decimal':
     case 'bytes':
@@ -104,8 +110,13 @@ export function mysqlLoadEncoder(column: MysqlColumnWrite): TextEncoder {
     case 'array':
     case 'map':
     case 'row':
-      return (v) => escapeLoadText(plainText(v, type));
+      return (v) => text(plainText(v, type));
   }
+}
+
+/** The LOAD DATA field encoder for one column. */
+export function mysqlLoadEncoder(column: MysqlColumnWrite): TextEncoder {
+  return columnEncoder(column, escapeLoadText, (h) => h);
 }
 
 /** LOAD DATA LOCAL INFILE into `table` (already quoted) for these columns. */
@@ -151,34 +162,7 @@ export function mysqlString(text: string): string {
 
 /** SQL literal encoder for one column, for INSERT statements (NULL is written by the caller). */
 export function mysqlLiteralEncoder(column: MysqlColumnWrite): TextEncoder {
-  const { type } = column;
-  if (column.hex) return (v) => `X'${hexOf(v, type)}'`;
-  if (column.bit) return (v) => integerText(v);
-  switch (type.kind) {
-    case 'boolean':
-      return (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : mysqlString(plainText(v, type)));
-    case 'tinyint':
-    case 'smallint':
-    case 'int':
-    case 'bigint':
-      return (v) => (typeof v === 'number' || typeof v === 'bigint' ? integerText(v) : mysqlString(plainText(v, type)));
-    case 'float':
-      return (v) => (typeof v === 'number' ? floatValueText(v) : mysqlString(plainText(v, type)));
-    case 'double':
-      return (v) => (typeof v === 'number' ? finiteText(v) : mysqlString(plainText(v, type)));
-    case 'string':
-    case 'decimal':
-    case 'bytes':
-    case 'date':
-    case 'time':
-    case 'timestamp':
-    case 'timestamp_tz':
-    case 'null':
-    case 'array':
-    case 'map':
-    case 'row':
-      return (v) => mysqlString(plainText(v, type));
-  }
+  return columnEncoder(column, mysqlString, (h) => `X'${h}'`);
 }
 
 /** "(v1, v2, ...)" for one row. A bad value throws ValueEncodeError (the caller adds row and column). */
