@@ -4,12 +4,15 @@
  * an HTTP request. Every line logged and every error message has the run's secret values (and the
  * datasource password, and URL credentials) replaced by `***`.
  */
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-// The datasource and task modules' index.ts do not export these yet (the connection-error
-// classification shared with the datasource drivers, and the Hook class the task model declares).
-import { classifyConnectionError, type ConnectionTarget } from '../datasource/index.js';
+import {
+  classifyConnectionError,
+  openMysqlConnection,
+  openPostgresConnection,
+  type ConnectionOptions,
+  type ConnectionTarget,
+} from '../datasource/index.js';
 import type { Hook } from '../task/index.js';
 
 export interface HookLogger {
@@ -435,7 +438,7 @@ async function runSqlHook(hook: Hook, context: HookContext): Promise<void> {
   const open = dialect === 'postgresql' ? openPostgres : openMysql;
   let session: SqlSession;
   try {
-    session = await untilAborted(open(settings), signal, (s) => s.close());
+    session = await untilAborted(open(datasource.options as ConnectionOptions), signal, (s) => s.close());
   } catch (err) {
     if (signal.aborted) throw err;
     throw new HookError(
@@ -513,51 +516,18 @@ function sqlErrorText(err: unknown): string {
   return text;
 }
 
-// PostgreSQL — connected as the PostgreSQL datasource driver connects (libpq's sslmode semantics).
+// Connected as the datasource drivers connect (their sslMode meanings, no password from the environment).
 
-function pgTlsAttempts(mode: string): (TlsOptions | false)[] {
-  switch (mode) {
-    case 'disable':
-      return [false];
-    case 'require':
-      return [{ rejectUnauthorized: false }];
-    case 'verify-ca':
-      return [{ rejectUnauthorized: true, checkServerIdentity: () => undefined }];
-    case 'verify-full':
-      return [{ rejectUnauthorized: true }];
-    default:
-      return [{ rejectUnauthorized: false }, false];
-  }
+/** The options for a second, short-lived connection (a cancel must not wait long to connect). */
+function quickConnect(options: ConnectionOptions): ConnectionOptions {
+  return { ...options, connectTimeoutSeconds: Math.min(Number(options.connectTimeoutSeconds ?? 10), 5) };
 }
 
-async function connectPostgres(s: SqlSettings): Promise<pg.Client> {
-  const attempts = pgTlsAttempts(s.sslMode);
-  for (let i = 0; ; i++) {
-    const client = new pg.Client({
-      host: s.host,
-      port: s.port,
-      database: s.database,
-      user: s.user,
-      // A function: no PGPASSWORD / ~/.pgpass fallback, and the password is not kept on the client.
-      password: () => s.password,
-      ssl: attempts[i],
-      connectionTimeoutMillis: s.connectTimeoutSeconds * 1000,
-      application_name: 'sluice-hook',
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return client;
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      if (i + 1 < attempts.length && err instanceof Error && /does not support SSL/i.test(err.message)) continue;
-      throw err;
-    }
-  }
-}
+/** Hook statements may run as long as the hook's timeout allows: no driver query timeout. */
+const HOOK_PG = { application_name: 'sluice-hook', query_timeout: undefined, statement_timeout: undefined };
 
-async function openPostgres(s: SqlSettings): Promise<SqlSession> {
-  const client = await connectPostgres(s);
+async function openPostgres(options: ConnectionOptions): Promise<SqlSession> {
+  const client = await openPostgresConnection(options, HOOK_PG);
   let pid: number;
   try {
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
@@ -580,7 +550,7 @@ async function openPostgres(s: SqlSettings): Promise<SqlSession> {
       }));
     },
     async cancel() {
-      const other = await connectPostgres({ ...s, connectTimeoutSeconds: Math.min(s.connectTimeoutSeconds, 5) });
+      const other = await openPostgresConnection(quickConnect(options), HOOK_PG);
       try {
         await other.query('SELECT pg_cancel_backend($1)', [pid]);
       } finally {
@@ -594,50 +564,6 @@ async function openPostgres(s: SqlSettings): Promise<SqlSession> {
 
 // MySQL / MariaDB — connected as the MySQL datasource driver connects (--ssl-mode semantics).
 
-function mysqlTlsAttempts(mode: string): (mysql.SslOptions | undefined)[] {
-  switch (mode) {
-    case 'DISABLED':
-      return [undefined];
-    case 'REQUIRED':
-      return [{ rejectUnauthorized: false }];
-    case 'VERIFY_CA':
-      return [{ rejectUnauthorized: true, verifyIdentity: false }];
-    case 'VERIFY_IDENTITY':
-      return [{ rejectUnauthorized: true, verifyIdentity: true }];
-    default:
-      return [{ rejectUnauthorized: false }, undefined];
-  }
-}
-
-async function connectMysql(s: SqlSettings): Promise<mysql.Connection> {
-  const attempts = mysqlTlsAttempts(s.sslMode);
-  for (let i = 0; ; i++) {
-    try {
-      const connection = await mysql.createConnection({
-        host: s.host,
-        port: s.port,
-        user: s.user,
-        password: s.password,
-        database: s.database,
-        ssl: attempts[i],
-        connectTimeout: s.connectTimeoutSeconds * 1000,
-        // For this hook's connection only: a routine body goes whole and the server splits it.
-        multipleStatements: true,
-        rowsAsArray: true,
-        dateStrings: true,
-        supportBigNumbers: true,
-        bigNumberStrings: true,
-        charset: 'utf8mb4_unicode_ci',
-      });
-      connection.on('error', () => undefined);
-      return connection;
-    } catch (err) {
-      if (i + 1 < attempts.length && (err as { code?: unknown }).code === 'HANDSHAKE_NO_SSL_SUPPORT') continue;
-      throw err;
-    }
-  }
-}
-
 type MysqlResult = mysql.ResultSetHeader | unknown[][];
 type MysqlFields = mysql.FieldPacket[] | undefined;
 
@@ -648,8 +574,18 @@ function mysqlStatementResult(result: MysqlResult, fields: MysqlFields): Stateme
   return { command: 'SELECT', rowCount: result.length, columns: (fields ?? []).map((f) => f.name), rows: result };
 }
 
-async function openMysql(s: SqlSettings): Promise<SqlSession> {
-  const connection = await connectMysql(s);
+/** For this hook's connection only: a routine body goes whole and the server splits it. */
+const HOOK_MYSQL = {
+  multipleStatements: true,
+  rowsAsArray: true,
+  dateStrings: true,
+  supportBigNumbers: true,
+  bigNumberStrings: true,
+  charset: 'utf8mb4_unicode_ci',
+};
+
+async function openMysql(options: ConnectionOptions): Promise<SqlSession> {
+  const connection = await openMysqlConnection(options, HOOK_MYSQL);
   const threadId = connection.threadId;
   return {
     async run(batch) {
@@ -664,7 +600,7 @@ async function openMysql(s: SqlSettings): Promise<SqlSession> {
       return (results as MysqlResult[]).map((r, i) => mysqlStatementResult(r, all?.[i]));
     },
     async cancel() {
-      const other = await connectMysql({ ...s, connectTimeoutSeconds: Math.min(s.connectTimeoutSeconds, 5) });
+      const other = await openMysqlConnection(quickConnect(options));
       try {
         await other.query(`KILL QUERY ${Number(threadId)}`);
       } finally {

@@ -58,7 +58,7 @@ function tlsAttempts(mode: SslMode): Tls[] {
 
 const lacksTls = (err: unknown) => (err as { code?: unknown }).code === 'HANDSHAKE_NO_SSL_SUPPORT';
 
-async function connect(s: MysqlSettings): Promise<mysql.Connection> {
+async function connect(s: MysqlSettings, extra: Partial<mysql.ConnectionOptions> = {}): Promise<mysql.Connection> {
   const attempts = tlsAttempts(s.sslMode);
   for (let i = 0; ; i++) {
     try {
@@ -70,6 +70,7 @@ async function connect(s: MysqlSettings): Promise<mysql.Connection> {
         database: s.database,
         ssl: attempts[i],
         connectTimeout: s.connectTimeoutSeconds * 1000,
+        ...extra,
       });
       // An idle connection the server drops emits 'error'; unhandled, that would end the process.
       connection.on('error', () => undefined);
@@ -80,6 +81,17 @@ async function connect(s: MysqlSettings): Promise<mysql.Connection> {
       throw err;
     }
   }
+}
+
+/**
+ * A connection to a MySQL/MariaDB datasource as the driver makes it (sslMode with --ssl-mode's
+ * meaning), with other connection settings where given (a run's hooks allow several statements).
+ */
+export function openMysqlConnection(
+  options: ConnectionOptions,
+  extra: Partial<mysql.ConnectionOptions> = {},
+): Promise<mysql.Connection> {
+  return connect(settings(options), extra);
 }
 
 /** Ends the session politely, or drops the socket when the server does not answer. */

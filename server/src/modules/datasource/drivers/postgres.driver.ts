@@ -55,7 +55,7 @@ function tlsAttempts(mode: SslMode): (TlsOptions | false)[] {
 
 const lacksTls = (err: unknown) => err instanceof Error && /does not support SSL/i.test(err.message);
 
-async function connect(s: PostgresSettings): Promise<pg.Client> {
+async function connect(s: PostgresSettings, extra: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
   const attempts = tlsAttempts(s.sslMode);
   for (let i = 0; ; i++) {
     const client = new pg.Client({
@@ -72,6 +72,7 @@ async function connect(s: PostgresSettings): Promise<pg.Client> {
       query_timeout: QUERY_TIMEOUT_MS,
       statement_timeout: QUERY_TIMEOUT_MS,
       application_name: 'sluice',
+      ...extra,
     });
     // An idle connection the server drops emits 'error'; unhandled, that would end the process.
     client.on('error', () => undefined);
@@ -85,6 +86,18 @@ async function connect(s: PostgresSettings): Promise<pg.Client> {
       throw err;
     }
   }
+}
+
+/**
+ * A connection to a PostgreSQL datasource as the driver makes it (sslMode with libpq's meaning,
+ * the password never read from the environment), with other client settings where given (a run's
+ * hooks lift the query timeouts).
+ */
+export function openPostgresConnection(
+  options: ConnectionOptions,
+  extra: Partial<pg.ClientConfig> = {},
+): Promise<pg.Client> {
+  return connect(settings(options), extra);
 }
 
 /** Ends the session; a connection that already broke has nothing left to end. */
