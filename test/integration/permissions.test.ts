@@ -59,11 +59,12 @@ interface Operation {
   except?: Partial<Record<Caller, Outcome>>;
 }
 
-const TASK_CONFIG = 'source { FakeSource { plugin_output = "f" } }\nsink { Console { plugin_input = "f" } }';
+const TASK_CONFIG =
+  'source { FakeSource { plugin_output = "f", schema = { fields { id = int } } } }\nsink { Console { plugin_input = "f" } }';
 
 /** Runs for minutes (5 rows a second): a run of it is still active when a test cancels it. */
 const SLOW_TASK_CONFIG =
-  'env { read_limit.rows_per_second = 5 }\nsource { FakeSource { plugin_output = "f", row.num = 100000 } }\nsink { Console { plugin_input = "f" } }';
+  'env { read_limit.rows_per_second = 5 }\nsource { FakeSource { plugin_output = "f", row.num = 100000, schema = { fields { id = int } } } }\nsink { Console { plugin_input = "f" } }';
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;

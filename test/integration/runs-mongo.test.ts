@@ -32,7 +32,8 @@ describe.skipIf(!MONGODB_URL)('runs dispatched through Agenda on MongoDB', () =>
   it('runs a task to the end', async () => {
     const ws = (await gqlData<{ workspaces: { id: string }[] }>(app.url, '{ workspaces { id } }', undefined, app.token))
       .workspaces[0]!.id;
-    const content = 'source { FakeSource { plugin_output = "f" } }\nsink { Console { plugin_input = "f" } }';
+    const content =
+      'source { FakeSource { plugin_output = "f", schema = { fields { id = int } } } }\nsink { Console { plugin_input = "f" } }';
     const { createTask } = await gqlData<{ createTask: { id: string } }>(
       app.url,
       'mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }',

@@ -278,7 +278,7 @@ describe('tasks', () => {
         name: 'b.json',
         content: JSON.stringify({
           env: { 'job.mode': 'BATCH' },
-          source: [{ plugin_name: 'FakeSource', plugin_output: 'f' }],
+          source: [{ plugin_name: 'FakeSource', plugin_output: 'f', schema: { fields: { id: 'int' } } }],
           sink: [{ plugin_name: 'Console', plugin_input: ['f'] }],
         }),
       },

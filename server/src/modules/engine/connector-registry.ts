@@ -126,6 +126,7 @@ export const PLUGINS: PluginDefinition[] = [
     kind: 'source',
     modes: BOTH,
     embedded: true,
+    oneOf: [['schema', 'tables_configs']],
     options: [
       { name: 'schema', type: 'object' },
       { name: 'rows', type: 'list' },

@@ -38,6 +38,15 @@ describe('validateJobConfig', () => {
     );
   });
 
+  it('asks a FakeSource for its schema (or tables_configs), as its run would', () => {
+    expect(errors('source { FakeSource { plugin_output = "f" } }\nsink { Console { plugin_input = "f" } }')).toContain(
+      'FakeSource needs one of schema, tables_configs',
+    );
+    expect(
+      errors('source { FakeSource { plugin_output = "f", schema = { fields { id = int } } } }\nsink { Console {} }'),
+    ).toEqual([]);
+  });
+
   it('says a sink is not a source, and keeps options it does not know as warnings', () => {
     const all = check(`source { Console {} }\nsink { Console { colour = blue } }`);
     expect(all).toContainEqual(
