@@ -69,13 +69,16 @@ sink { Console { plugin_input = people } }`,
   it('exits 2 for a missing variable and for an unknown plugin, saying which', async () => {
     const needsVariable = await jobFile(
       'var.conf',
-      'source { FakeSource { row.num = ${rows} } }\nsink { Console {} }\n',
+      'source { FakeSource { row.num = ${rows}, schema = { fields { id = int } } } }\nsink { Console {} }\n',
     );
     const missing = await sluiceRun([needsVariable]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/variable "rows" \(line 1, column \d+\)/);
 
-    const unknown = await jobFile('unknown.conf', 'source { FakeSource {} }\nsink { Nowhere {} }\n');
+    const unknown = await jobFile(
+      'unknown.conf',
+      'source { FakeSource { schema = { fields { id = int } } } }\nsink { Nowhere {} }\n',
+    );
     const result = await sluiceRun([unknown]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown\.conf:2:\d+: .*Nowhere/);
