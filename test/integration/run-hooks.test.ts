@@ -687,18 +687,18 @@ describe('runHooks: secrets', () => {
     }
     // What is not secret still shows, and the masks are where the secrets were.
     expect(h.messages('INFO')).toContain(
-      `pre-hook 1/6: HTTP POST http://***:***@127.0.0.1:${new URL(base).port}/ok?t=***&p=visible`,
+      `pre-hook 1/6: HTTP POST http://******:******@127.0.0.1:${new URL(base).port}/ok?t=******&p=visible`,
     );
-    expect(h.messages('INFO')).toContain('pre-hook 2/6:   *** | *** | visible');
+    expect(h.messages('INFO')).toContain('pre-hook 2/6:   ****** | ****** | visible');
     expect(h.messages('WARN')).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('relation "***" does not exist'),
-        expect.stringMatching(/statement 2\/2 \(SELECT \* FROM `\*\*\*`\) failed: .*\*\*\*/),
-        expect.stringContaining('answered HTTP 502 Bad Gateway: bad gateway for /echo?t=*** with token=***'),
+        expect.stringContaining('relation "******" does not exist'),
+        expect.stringMatching(/statement 2\/2 \(SELECT \* FROM `\*{6}`\) failed: .*\*{6}/),
+        expect.stringContaining('answered HTTP 502 Bad Gateway: bad gateway for /echo?t=****** with token=******'),
       ]),
     );
     expect(outcome.error?.message).toBe(
-      `pre-hook 6/6 failed: POST ${base}/echo?t=*** answered HTTP 502 Bad Gateway: bad gateway for /echo?t=*** with {"t": "***"}`,
+      `pre-hook 6/6 failed: POST ${base}/echo?t=****** answered HTTP 502 Bad Gateway: bad gateway for /echo?t=****** with {"t": "******"}`,
     );
   });
 });

@@ -53,10 +53,10 @@ describe('SecretMask', () => {
     mask.add('p@ss');
     mask.add('');
     mask.add(undefined);
-    expect(mask.mask('a p@ss "w/rd" b')).toBe('a *** b');
-    expect(mask.mask('?t=p%40ss%20%22w%2Frd%22')).toBe('?t=***');
-    expect(mask.mask('{"t":"p@ss \\"w/rd\\""}')).toBe('{"t":"***"}');
-    expect(mask.mask('just p@ss')).toBe('just ***');
+    expect(mask.mask('a p@ss "w/rd" b')).toBe('a ****** b');
+    expect(mask.mask('?t=p%40ss%20%22w%2Frd%22')).toBe('?t=******');
+    expect(mask.mask('{"t":"p@ss \\"w/rd\\""}')).toBe('{"t":"******"}');
+    expect(mask.mask('just p@ss')).toBe('just ******');
     expect(mask.mask('nothing here')).toBe('nothing here');
   });
 });
@@ -150,8 +150,10 @@ describe('formatting', () => {
   });
 
   it('masks URL credentials', () => {
-    expect(displayUrl(new URL('https://user:pw@host:8443/a/b?c=d#e'))).toBe('https://***:***@host:8443/a/b?c=d#e');
-    expect(displayUrl(new URL('https://token@host/'))).toBe('https://***@host/');
+    expect(displayUrl(new URL('https://user:pw@host:8443/a/b?c=d#e'))).toBe(
+      'https://******:******@host:8443/a/b?c=d#e',
+    );
+    expect(displayUrl(new URL('https://token@host/'))).toBe('https://******@host/');
     expect(displayUrl(new URL('http://host/x'))).toBe('http://host/x');
   });
 

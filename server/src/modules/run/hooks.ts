@@ -2,7 +2,7 @@
  * The hook runner: a task's pre-hooks (before the engine) and post-hooks (after it), one at a time,
  * in order. A hook is a SQL statement (or several) on a PostgreSQL or MySQL/MariaDB datasource, or
  * an HTTP request. Every line logged and every error message has the run's secret values (and the
- * datasource password, and URL credentials) replaced by `***`.
+ * datasource password, and URL credentials) replaced by `******`, as everywhere in run logs.
  */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -14,6 +14,7 @@ import {
   type ConnectionTarget,
 } from '../datasource/index.js';
 import type { Hook } from '../task/index.js';
+import { MASK } from './redact.js';
 
 export interface HookLogger {
   (level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR', message: string): void;
@@ -72,7 +73,7 @@ export class SecretMask {
   mask(text: string): string {
     let masked = text;
     for (const value of [...this.values].sort((a, b) => b.length - a.length)) {
-      if (value !== '') masked = masked.split(value).join('***');
+      if (value !== '') masked = masked.split(value).join(MASK);
     }
     return masked;
   }
@@ -617,9 +618,10 @@ async function openMysql(options: ConnectionOptions): Promise<SqlSession> {
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** The URL as logged: user and password replaced by `***`. */
+/** The URL as logged: user and password replaced by `******`. */
 export function displayUrl(url: URL): string {
-  const credentials = url.username || url.password ? `${url.username ? '***' : ''}${url.password ? ':***' : ''}@` : '';
+  const credentials =
+    url.username || url.password ? `${url.username ? MASK : ''}${url.password ? `:${MASK}` : ''}@` : '';
   return `${url.protocol}//${credentials}${url.host}${url.pathname}${url.search}${url.hash}`;
 }
 
