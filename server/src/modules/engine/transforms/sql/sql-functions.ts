@@ -352,29 +352,25 @@ function locate(needle: string, haystack: string, start: number): number {
   return haystack.lastIndexOf(needle, haystack.length + start) + 1;
 }
 
-define(['LOCATE'], {
-  arity: [2, 3],
-  compile: (args, fx) => {
-    const evals = [text(get(args, 0)), text(get(args, 1))];
-    if (args[2]) evals.push(whole(args[2], fx, 2));
-    return {
-      type: T.int,
-      eval: strict(evals, ([n, h, st]) => locate(n as string, h as string, (st as number | undefined) ?? 1)),
-    };
-  },
-});
-
-define(['INSTR'], {
-  arity: [2, 3],
-  compile: (args, fx) => {
-    const evals = [text(get(args, 0)), text(get(args, 1))];
-    if (args[2]) evals.push(whole(args[2], fx, 2));
-    return {
-      type: T.int,
-      eval: strict(evals, ([h, n, st]) => locate(n as string, h as string, (st as number | undefined) ?? 1)),
-    };
-  },
-});
+/** LOCATE(needle, haystack[, start]) and INSTR(haystack, needle[, start]): the same search, arguments swapped. */
+function defineLocate(name: string, needleFirst: boolean): void {
+  define([name], {
+    arity: [2, 3],
+    compile: (args, fx) => {
+      const evals = [text(get(args, 0)), text(get(args, 1))];
+      if (args[2]) evals.push(whole(args[2], fx, 2));
+      return {
+        type: T.int,
+        eval: strict(evals, ([a, b, st]) => {
+          const [needle, haystack] = needleFirst ? [a, b] : [b, a];
+          return locate(needle as string, haystack as string, (st as number | undefined) ?? 1);
+        }),
+      };
+    },
+  });
+}
+defineLocate('LOCATE', true);
+defineLocate('INSTR', false);
 
 define(['POSITION'], {
   arity: [2, 2],

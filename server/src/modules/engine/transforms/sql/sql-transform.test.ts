@@ -292,6 +292,16 @@ describe('Sql transform: operators and null semantics', () => {
     expect(() => transform.apply({ table: 0, rows: [[9223372036854775807n, 0]] })).toThrow(/out of the bigint range/);
   });
 
+  it('finds a substring with LOCATE (needle first), INSTR (haystack first) and POSITION, from 1, 0 when absent', () => {
+    expect(value("LOCATE('b', 'abcb')")).toBe(2);
+    expect(value("LOCATE('b', 'abcb', 3)")).toBe(4);
+    expect(value("INSTR('abcb', 'b')")).toBe(2);
+    expect(value("INSTR('abcb', 'b', 3)")).toBe(4);
+    expect(value("POSITION('c', 'abcb')")).toBe(3);
+    expect(value("LOCATE('z', 'abcb')")).toBe(0);
+    expect(value("INSTR(NULL, 'b')")).toBeNull();
+  });
+
   it('concatenates with || (null makes null) and CONCAT (null ignored)', () => {
     expect(value("s || '-' || a", F, [5, 0, 'x', null])).toBe('x-5');
     expect(value("s || 'x'", F, [5, 0, null, null])).toBeNull();
