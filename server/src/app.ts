@@ -223,6 +223,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           pool: runPool,
           em: orm.em,
           runs,
+          queue: dispatcher,
           datasources,
           bus: pubSub,
           engines: { [TaskEngine.EMBEDDED]: embeddedEngine },
@@ -231,7 +232,6 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         });
         const runExecutor = executor;
         const runDispatcher = dispatcher;
-        executor.requeue = (runId) => runDispatcher.enqueue(runId);
         const runReads = new RunReadDeps(runPool, pubSub);
         runStreams.service = runs;
         runStreams.reads = runReads;

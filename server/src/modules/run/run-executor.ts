@@ -18,7 +18,7 @@ import type { ClaimOutcome } from './run-dispatcher.js';
 import { appendSystemLine, nextLogSeq, pruneRunLogs, pruneRunMetrics, RunLogWriter } from './run-log.js';
 import { Run } from './run.entity.js';
 import { RunLogLevel, RunLogOrigin, RunStatus } from './run.enums.js';
-import type { RunService } from './run.service.js';
+import type { RunQueue, RunService } from './run.service.js';
 
 export interface RunLimits {
   leaseMs: number;
@@ -38,6 +38,8 @@ export interface RunExecutorDeps {
   /** The root EntityManager: forked for every operation. */
   em: EntityManager;
   runs: RunService;
+  /** Where a QUEUED run left without a dispatch job is queued again. */
+  queue: RunQueue;
   datasources: DatasourceService;
   bus: PgPubSub;
   engines: Partial<Record<TaskEngine, Engine>>;
@@ -86,10 +88,6 @@ export class RunExecutor {
   private stopping = false;
 
   constructor(private readonly deps: RunExecutorDeps) {}
-
-  get activeRunIds(): string[] {
-    return [...this.active.keys()];
-  }
 
   start(): void {
     const { limits } = this.deps;
@@ -538,14 +536,11 @@ export class RunExecutor {
            AND NOT EXISTS (SELECT 1 FROM agenda_jobs j WHERE j.data ->> 'runId' = r.id::text)
          LIMIT 100`,
       );
-      for (const row of orphans.rows) await this.requeue(row.id);
+      for (const row of orphans.rows) await this.deps.queue.enqueue(row.id);
     } catch (err) {
       this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'reaping lost runs failed');
     }
   }
-
-  /** Set by the app: queues a run again (the dispatcher). */
-  requeue: (runId: string) => Promise<void> = () => Promise.resolve();
 
   private async prune(): Promise<void> {
     try {

@@ -4,6 +4,7 @@
  * `search` (case-insensitive text the line contains).
  */
 import { once } from 'node:events';
+import { isUUID } from 'class-validator';
 import type express from 'express';
 import type pg from 'pg';
 import { formatRunLogLine, readRunLogs } from './run-log.js';
@@ -18,8 +19,6 @@ export interface RunLogRouteDeps {
   /** Lines read a query (default 5000). */
   pageSize?: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const REFUSALS: Record<Exclude<RunLogAccess, 'ok'>, [number, string]> = {
   unauthenticated: [401, 'Authentication required'],
@@ -52,7 +51,7 @@ export function createRunLogRoute(deps: RunLogRouteDeps): express.RequestHandler
   const pageSize = deps.pageSize ?? 5000;
   return async (req, res) => {
     const id = String(req.params.id ?? '');
-    if (!UUID.test(id)) return sendText(res, 404, REFUSALS['not-found'][1]);
+    if (!isUUID(id)) return sendText(res, 404, REFUSALS['not-found'][1]);
     const runId = id.toLowerCase();
 
     const access = await deps.authorize(req, runId);

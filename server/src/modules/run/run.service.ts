@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUUID } from 'class-validator';
 import { AppError, NotFoundError, UserInputError } from '../../errors.js';
 import type { PgPubSub } from '../../events/pg-pubsub.js';
 import { Topic, type RunCancelRequestedEvent, type RunUpdatedEvent } from '../../events/topics.js';
@@ -49,7 +50,7 @@ export class RunService {
   ) {}
 
   async get(em: EntityManager, principal: Principal, id: string): Promise<Run> {
-    const run = isUuid(id) ? await em.findOne(Run, { id }) : null;
+    const run = isUUID(id) ? await em.findOne(Run, { id }) : null;
     if (!run || !principal.roleIn(run.workspaceId)) throw new NotFoundError('Run', id);
     return run;
   }
@@ -303,6 +304,3 @@ export class RunService {
     return this.secretBox;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (text: string): boolean => UUID.test(text);
