@@ -3,9 +3,19 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.sluice/**', 'coverage/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.sluice/**',
+      'coverage/**',
+      'dashboard/src/gql/**',
+      'test-results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -28,8 +38,33 @@ export default tseslint.config(
       ],
     },
   },
+  ...pluginVue.configs['flat/recommended'],
   {
-    files: ['server/src/config.ts', 'server/src/main.ts', 'test/**', 'vitest.config.ts', 'eslint.config.js'],
+    files: ['dashboard/**/*.vue', 'dashboard/**/*.ts'],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: {
+        parser: tseslint.parser,
+        projectService: true,
+        extraFileExtensions: ['.vue'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // Naive UI's components are imported by name; their props follow its own casing.
+      'vue/multi-word-component-names': 'off',
+      'vue/require-default-prop': 'off',
+    },
+  },
+  {
+    files: [
+      'server/src/config.ts',
+      'server/src/main.ts',
+      'dashboard/vite.config.ts',
+      'test/**',
+      'vitest.config.ts',
+      'eslint.config.js',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

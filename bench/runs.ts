@@ -19,7 +19,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { connectSocket, gqlData, login, type SocketClient } from '../test/support/graphql.js';
-import { fixed, textTable } from './lib/stats.js';
+import { newestTsMtime } from './lib/proc.js';
+import { benchFlags, log, positiveInt, text } from './lib/cli.js';
+import { fixed, percentile, textTable } from './lib/stats.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.dirname(BENCH_DIR);
@@ -60,94 +62,42 @@ const USAGE = `Usage: npm run bench:runs -- [options]
 `;
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = {
-    runs: 300,
-    seconds: 60,
-    rate: 10_000,
-    instanceLimit: 16,
-    workspaceLimit: 1000,
-    dist: true,
-    postgres: 'postgresql://postgres@127.0.0.1:5432/postgres',
-    keep: false,
-  };
-  const positive = (flag: string, v: string | undefined): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} expects a positive whole number, not "${v ?? ''}"`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    switch (flag) {
-      case '--runs':
-        o.runs = positive(flag, argv[++i]);
-        break;
-      case '--seconds':
-        o.seconds = positive(flag, argv[++i]);
-        break;
-      case '--rate':
-        o.rate = positive(flag, argv[++i]);
-        break;
-      case '--instance-limit':
-        o.instanceLimit = positive(flag, argv[++i]);
-        break;
-      case '--workspace-limit':
-        o.workspaceLimit = positive(flag, argv[++i]);
-        break;
-      case '--only': {
-        const v = argv[++i];
-        if (v !== 'dispatch' && v !== 'logs') throw new Error(`--only expects dispatch or logs, not "${v ?? ''}"`);
-        o.only = v;
-        break;
-      }
-      case '--dist':
-        o.dist = true;
-        break;
-      case '--tsx':
-        o.dist = false;
-        break;
-      case '--postgres':
-        o.postgres = argv[++i] ?? '';
-        if (!o.postgres) throw new Error('--postgres needs a URL');
-        break;
-      case '--keep':
-        o.keep = true;
-        break;
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${flag}\n${USAGE}`);
-    }
+  const v = benchFlags(
+    argv,
+    {
+      runs: { type: 'string' },
+      seconds: { type: 'string' },
+      rate: { type: 'string' },
+      only: { type: 'string' },
+      'instance-limit': { type: 'string' },
+      'workspace-limit': { type: 'string' },
+      dist: { type: 'boolean' },
+      tsx: { type: 'boolean' },
+      postgres: { type: 'string' },
+      keep: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  const only = v.only;
+  if (only !== undefined && only !== 'dispatch' && only !== 'logs') {
+    throw new Error(`--only expects dispatch or logs, not "${String(only)}"`);
   }
-  return o;
+  return {
+    runs: positiveInt(v, 'runs', 300),
+    seconds: positiveInt(v, 'seconds', 60),
+    rate: positiveInt(v, 'rate', 10_000),
+    only,
+    instanceLimit: positiveInt(v, 'instance-limit', 16),
+    workspaceLimit: positiveInt(v, 'workspace-limit', 1000),
+    dist: v.tsx !== true,
+    postgres: text(v, 'postgres', 'postgresql://postgres@127.0.0.1:5432/postgres'),
+    keep: v.keep === true,
+  };
 }
 
 // ------------------------------------------------------------------------------------ helpers
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = Float64Array.from(values).sort();
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function log(message: string): void {
-  process.stdout.write(`${new Date().toISOString().slice(11, 23)}  ${message}\n`);
-}
-
-/** The newest modification time under a directory (for the --dist staleness check). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 interface ServerProcess {
   child: ChildProcess;
@@ -655,7 +605,7 @@ async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
   if (o.dist) {
     const main = path.join(REPO, 'server/dist/main.js');
-    if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < newestMtime(path.join(REPO, 'server/src'))) {
+    if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < newestTsMtime(path.join(REPO, 'server/src'))) {
       console.log('server/dist is older than server/src: npm run build');
       const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
       if (built.status !== 0) throw new Error('npm run build failed');

@@ -279,3 +279,14 @@ export async function measureCommand(
     logFile: options.logFile,
   };
 }
+
+/** The newest modification time of the .ts files under a directory (is a build stale?). */
+export function newestTsMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestTsMtime(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}

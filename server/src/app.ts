@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import pg from 'pg';
 import type { Config } from './config.js';
+import { createDashboardRoutes } from './dashboard.js';
 import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createOrm, migrate, type Orm } from './database/orm.js';
 import { AppError } from './errors.js';
@@ -30,7 +31,14 @@ import {
   type Directory,
 } from './modules/auth/index.js';
 import { LdapDirectory } from './modules/auth/ldap-directory.js';
-import { ClusterResolver, ClusterService, DatabaseInfoProvider, DatabaseKind } from './modules/cluster/index.js';
+import {
+  ClusterResolver,
+  ClusterService,
+  DatabaseInfoProvider,
+  DatabaseKind,
+  FirstLoginHintProvider,
+  ServerInfoResolver,
+} from './modules/cluster/index.js';
 import {
   CatalogSchemaResolver,
   DatasourceCatalogResolver,
@@ -51,8 +59,18 @@ import {
   RunResolver,
   RunService,
   runStreams,
+  TaskRunResolver,
 } from './modules/run/index.js';
 import { createRunLogRoute } from './modules/run/run-log-route.js';
+import {
+  BackfillDriver,
+  BackfillResolver,
+  BackfillService,
+  backfillStreams,
+  ScheduleResolver,
+  ScheduleService,
+  TaskScheduleResolver,
+} from './modules/schedule/index.js';
 import { TaskEngine, TaskResolver, TaskService, TaskVersionResolver } from './modules/task/index.js';
 import { VERSION } from './version.js';
 
@@ -89,6 +107,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   let runPool: pg.Pool | undefined;
   let dispatcher: RunDispatcher | undefined;
   let executor: RunExecutor | undefined;
+  let schedules: ScheduleService | undefined;
+  let backfills: BackfillDriver | undefined;
   let embeddedEngine: EmbeddedEngine | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let sockets: WebSocketHandle | undefined;
@@ -213,7 +233,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         // Workers kept loaded: a run starts without waiting for a process to boot.
         embeddedEngine = new EmbeddedEngine({
           cancelGraceMs: config.runs.cancelGraceMs,
-          standbyWorkers: config.runs.standbyWorkers,
+          standbyWorkers: config.runs.instanceLimit === 0 ? 0 : config.runs.standbyWorkers,
           maxJobsPerWorker: config.runs.jobsPerWorker,
           // As many as this instance may run at once (up to 8): a steady load reuses them all.
           maxIdleWorkers: Math.min(config.runs.instanceLimit, 8),
@@ -230,6 +250,18 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           limits: config.runs,
           logger,
         });
+        // Schedules: one Agenda job each, fired into runs; the reconciler keeps jobs and rows in step.
+        const scheduleService = new ScheduleService(tasks, runs, dispatcher, logger, {
+          misfireThresholdMs: config.scheduleMisfireThresholdMs,
+        });
+        schedules = scheduleService;
+        dispatcher.onScheduleDue((scheduleId, firedAt) => scheduleService.fire(orm!.em, scheduleId, firedAt));
+        // Backfills: their runs are created up front; the driver (on every instance) releases them in order.
+        const backfillDriver = new BackfillDriver(orm.em, runs, pubSub, logger);
+        backfills = backfillDriver;
+        const backfillService = new BackfillService(tasks, runs, backfillDriver, pubSub, logger);
+        backfillStreams.service = backfillService;
+        backfillStreams.bus = pubSub;
         const runExecutor = executor;
         const runDispatcher = dispatcher;
         const runReads = new RunReadDeps(runPool, pubSub);
@@ -242,6 +274,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           [DatasourceCatalogResolver, new DatasourceCatalogResolver(datasources)],
           [CatalogSchemaResolver, new CatalogSchemaResolver(datasources)],
           [ClusterResolver, new ClusterResolver(cluster, databaseInfo)],
+          [ServerInfoResolver, new ServerInfoResolver(new FirstLoginHintProvider((em) => auth.firstLoginHint(em)))],
           [AuthResolver, new AuthResolver(auth)],
           [WorkspaceResolver, new WorkspaceResolver(new WorkspaceService())],
           [UserResolver, new UserResolver(new UserService())],
@@ -249,10 +282,14 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           [AuditResolver, new AuditResolver(audit)],
           [RunResolver, new RunResolver(runs, runReads)],
           [RunMetricsResolver, new RunMetricsResolver(runReads)],
+          [TaskRunResolver, new TaskRunResolver(runs)],
+          [ScheduleResolver, new ScheduleResolver(scheduleService)],
+          [TaskScheduleResolver, new TaskScheduleResolver(scheduleService)],
+          [BackfillResolver, new BackfillResolver(backfillService, runs)],
         ]);
         const schema = await buildAppSchema({
           pubSub,
-          globalMiddlewares: [auditMiddleware(audit)],
+          mutationMiddlewares: [auditMiddleware(audit)],
           container: {
             get: (cls) => {
               const instance = resolvers.get(cls);
@@ -283,6 +320,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
             trustProxy: config.trustProxy,
             instanceId,
             readiness,
+            dashboard: createDashboardRoutes({ dir: config.dashboardDir, logger }),
             runLog: createRunLogRoute({
               pool: runPool,
               authorize: async (req, runId) => {
@@ -308,10 +346,13 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         await cluster.register({ name: config.instanceName ?? `${shownHost}:${address.port}`, address: url });
         cluster.startHeartbeat();
         // A started Agenda on every instance: NOTIFY wakes its worker at once (STACK.md).
-        await runDispatcher.start((runId) => runExecutor.claim(runId));
+        // An instance with a run limit of 0 takes no run's job (it serves the API and fires schedules).
+        await runDispatcher.start(config.runs.instanceLimit > 0 ? (runId) => runExecutor.claim(runId) : undefined);
         runExecutor.start();
+        backfillDriver.start();
+        await scheduleService.startReconciler(orm.em, config.scheduleReconcileMs);
         ready = true;
-        logger.info({ url: `${url}/graphql`, instanceId, version: VERSION }, 'Sluice is ready');
+        logger.info({ url: `${url}/graphql`, dashboard: `${url}/`, instanceId, version: VERSION }, 'Sluice is ready');
       } catch (err) {
         await this.stop().catch((e: unknown) => logger.error({ err: e }, 'cleanup after a failed start failed'));
         throw err;
@@ -335,6 +376,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         if (sockets) await step('websocket', () => sockets!.close());
         if (apollo) await step('http', () => apollo!.stop());
         else if (httpServer?.listening) await step('http', () => new Promise((r) => httpServer!.close(r)));
+        schedules?.stopReconciler();
+        if (backfills) await step('backfills', () => backfills!.stop());
         if (dispatcher) await step('run dispatcher', () => dispatcher!.stop());
         if (executor) await step('runs', () => executor!.stop());
         embeddedEngine?.close();

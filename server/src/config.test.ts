@@ -22,6 +22,13 @@ describe('config', () => {
     expect(config.heartbeatIntervalMs).toBeLessThan(config.instanceTimeoutMs);
   });
 
+  it("serves the dashboard from this installation's dashboard/dist unless SLUICE_DASHBOARD_DIR names another", () => {
+    const repo = path.resolve(import.meta.dirname, '../..');
+    expect(loadConfig({}, '/srv').dashboardDir).toBe(path.join(repo, 'dashboard', 'dist'));
+    expect(loadConfig({ SLUICE_DASHBOARD_DIR: 'ui/build' }, '/srv').dashboardDir).toBe('/srv/ui/build');
+    expect(loadConfig({ SLUICE_DASHBOARD_DIR: '/opt/sluice-ui' }, '/srv').dashboardDir).toBe('/opt/sluice-ui');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }, '/srv')).toMatchObject({ port: 5480, databaseUrl: undefined });
   });

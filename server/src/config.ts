@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -9,6 +10,9 @@ import { z } from 'zod';
  */
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** dashboard/dist of this installation: from server/src (tsx, tests) and server/dist alike, two folders up. */
+const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
 
 const int = (min: number, max: number) =>
   z
@@ -84,12 +88,17 @@ export const settings = {
   PORT: setting({
     schema: int(0, 65535).default(5480),
     description:
-      'HTTP port for the API (`/graphql`, HTTP and WebSocket), `/healthz` and `/readyz`. 0 picks a free port.',
+      'HTTP port for the dashboard (`/`), the API (`/graphql`, HTTP and WebSocket), `/healthz` and `/readyz`. 0 picks a free port.',
   }),
   SLUICE_HOST: setting({
     schema: z.string().min(1).default('127.0.0.1'),
     description:
       'Address to listen on. Use `0.0.0.0` to accept connections from other machines (the Docker image does).',
+  }),
+  SLUICE_DASHBOARD_DIR: setting({
+    schema: z.string().min(1).optional(),
+    description:
+      'The built dashboard (`npm run build -w dashboard` writes it), served at `/`. Unset: `dashboard/dist` of this installation.',
   }),
   LOG_LEVEL: setting({
     schema: z.enum(LOG_LEVELS).default('info'),
@@ -170,8 +179,9 @@ export const settings = {
       'How long a running run stays owned by its instance without a renewal (renewed every third of it). Past it, any instance ends the run as INSTANCE_LOST (or retries it).',
   }),
   SLUICE_INSTANCE_RUN_LIMIT: setting({
-    schema: int(1, 1000).default(8),
-    description: 'Runs this instance executes at once; further queued runs wait for another instance or a free slot.',
+    schema: int(0, 1000).default(8),
+    description:
+      'Runs this instance executes at once; further queued runs wait for another instance or a free slot. 0: this instance executes no runs (it serves the API and fires schedules).',
   }),
   SLUICE_WORKSPACE_RUN_LIMIT: setting({
     schema: int(1, 100_000).default(20),
@@ -198,6 +208,16 @@ export const settings = {
   SLUICE_METRICS_RESOLUTION_SECONDS: setting({
     schema: int(1, 3600).default(1),
     description: 'A running job reports metrics every second; one sample per this many seconds is stored.',
+  }),
+  SLUICE_SCHEDULE_RECONCILE_MS: setting({
+    schema: int(1000, 3_600_000).default(60_000),
+    description:
+      "How often an instance checks that Agenda's jobs match the schedules (missing jobs recreated, orphans removed); also at start.",
+  }),
+  SLUICE_SCHEDULE_MISFIRE_THRESHOLD_SECONDS: setting({
+    schema: int(1, 86_400).default(60),
+    description:
+      "A schedule's occurrence fired later than this is a misfire, handled by the schedule's misfire policy; less late ones all run.",
   }),
   SLUICE_AGENDA_MONGODB_URL: setting({
     schema: z.string().min(1).optional(),
@@ -294,6 +314,8 @@ export interface Config {
   instanceTimeoutMs: number;
   shutdownTimeoutMs: number;
   trustProxy: string | undefined;
+  /** Absolute path of the built dashboard (its index.html and assets/). */
+  dashboardDir: string;
   runs: {
     leaseMs: number;
     instanceLimit: number;
@@ -305,6 +327,8 @@ export interface Config {
     metricsResolutionSeconds: number;
   };
   agendaMongoUrl: string | undefined;
+  scheduleReconcileMs: number;
+  scheduleMisfireThresholdMs: number;
   admin: { email: string; password: string | undefined };
   sessionTtlMinutes: number;
   ldap: LdapConfig | undefined;
@@ -381,6 +405,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     instanceTimeoutMs: r.SLUICE_INSTANCE_TIMEOUT_MS,
     shutdownTimeoutMs: r.SLUICE_SHUTDOWN_TIMEOUT_MS,
     trustProxy: r.SLUICE_TRUST_PROXY,
+    dashboardDir: r.SLUICE_DASHBOARD_DIR ? path.resolve(cwd, r.SLUICE_DASHBOARD_DIR) : DEFAULT_DASHBOARD_DIR,
     runs: {
       leaseMs: r.SLUICE_RUN_LEASE_MS,
       instanceLimit: r.SLUICE_INSTANCE_RUN_LIMIT,
@@ -392,6 +417,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       metricsResolutionSeconds: r.SLUICE_METRICS_RESOLUTION_SECONDS,
     },
     agendaMongoUrl: r.SLUICE_AGENDA_MONGODB_URL,
+    scheduleReconcileMs: r.SLUICE_SCHEDULE_RECONCILE_MS,
+    scheduleMisfireThresholdMs: r.SLUICE_SCHEDULE_MISFIRE_THRESHOLD_SECONDS * 1000,
     admin: { email: r.SLUICE_ADMIN_EMAIL, password: r.SLUICE_ADMIN_PASSWORD },
     sessionTtlMinutes: r.SLUICE_SESSION_TTL_MINUTES,
     ldap: r.SLUICE_LDAP_URL

@@ -94,6 +94,19 @@ describe('datasources', () => {
     sslMode: 'DISABLED',
   });
 
+  it('answers an id that is not a UUID with a client error naming it, never an internal one', async () => {
+    for (const field of ['datasource', 'task']) {
+      const res = await gql(t.url, `{ ${field}(id: "abc") { id } }`, undefined, viewer);
+      expect(res.errors?.[0], field).toMatchObject({
+        message: '"abc" is not a valid id',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    const run = await gql(t.url, '{ run(id: "abc") { id } }', undefined, viewer);
+    expect(run.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(t.logs.text()).not.toContain('unexpected error');
+  });
+
   it('lists the types with the options the forms are built from', async () => {
     const { datasourceTypes } = await gqlData<{
       datasourceTypes: {
@@ -305,6 +318,144 @@ describe('datasources', () => {
       [createDatasource.id],
     );
     expect(row!.sealed_secrets).toBeNull();
+  });
+
+  it("keeps each datasource's last test outcome for the list, null until it is tested", async () => {
+    const LAST = `lastTest { ok testedAt latencyMs serverVersion errorCode message }`;
+    const { createDatasource } = await gqlData<{ createDatasource: { id: string } }>(
+      t.url,
+      CREATE,
+      { i: { workspaceId: ws, name: 'last-test-good', type: 'MYSQL', options: mariaOptions() } },
+      dev,
+    );
+    const wrongPassword = `Wrong-${randomBytes(6).toString('hex')}`;
+    const { createDatasource: bad } = await gqlData<{ createDatasource: { id: string } }>(
+      t.url,
+      CREATE,
+      {
+        i: {
+          workspaceId: ws,
+          name: 'last-test-bad',
+          type: 'MYSQL',
+          options: { ...mariaOptions(), password: wrongPassword },
+        },
+      },
+      dev,
+    );
+    const listed = async () =>
+      (
+        await gqlData<{
+          datasources: {
+            items: {
+              id: string;
+              lastTest: {
+                ok: boolean;
+                testedAt: string;
+                latencyMs: number;
+                serverVersion: string | null;
+                errorCode: string | null;
+                message: string | null;
+              } | null;
+            }[];
+          };
+        }>(
+          t.url,
+          `query($w: ID!) { datasources(workspaceId: $w, filter: { search: "last-test" }) { items { id ${LAST} } } }`,
+          { w: ws },
+          viewer,
+        )
+      ).datasources.items;
+    expect((await listed()).map((d) => d.lastTest)).toEqual([null, null]);
+
+    const before = Date.now();
+    // An OPERATOR may test (not edit); the outcome is kept all the same.
+    const good = (
+      await gqlData<{ testDatasource: { latencyMs: number } }>(t.url, TEST, { id: createDatasource.id }, operator)
+    ).testDatasource;
+    const failed = (
+      await gqlData<{ testDatasource: { ok: boolean; error: { code: string } } }>(t.url, TEST, { id: bad.id }, operator)
+    ).testDatasource;
+    expect(failed).toMatchObject({ ok: false, error: { code: 'AUTHENTICATION_FAILED' } });
+
+    const [badRow, goodRow] = await listed();
+    expect(goodRow!.id).toBe(createDatasource.id);
+    expect(goodRow!.lastTest).toMatchObject({ ok: true, latencyMs: good.latencyMs, errorCode: null, message: null });
+    expect(goodRow!.lastTest!.serverVersion).toMatch(/MariaDB/i);
+    expect(Date.parse(goodRow!.lastTest!.testedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(badRow!.lastTest).toMatchObject({ ok: false, errorCode: 'AUTHENTICATION_FAILED' });
+    expect(badRow!.lastTest!.message).toMatch(/\S/);
+    expect(JSON.stringify(badRow)).not.toContain(wrongPassword);
+    // A test of unsaved options (an edit form) leaves the saved one's outcome alone.
+    await gqlData(
+      t.url,
+      `mutation($i: TestDatasourceInput!) { testDatasourceInput(input: $i) { ok } }`,
+      { i: { workspaceId: ws, type: 'MYSQL', options: mariaOptions(), datasourceId: bad.id } },
+      dev,
+    );
+    expect((await listed())[0]!.lastTest).toMatchObject({ ok: false, errorCode: 'AUTHENTICATION_FAILED' });
+  });
+
+  it('forgets the last test when the connection options or secrets change, not when the name or tags do', async () => {
+    const { createDatasource } = await gqlData<{ createDatasource: { id: string } }>(
+      t.url,
+      CREATE,
+      { i: { workspaceId: ws, name: 'retested', type: 'MYSQL', options: mariaOptions() } },
+      dev,
+    );
+    const id = createDatasource.id;
+    const UPDATE = `mutation($i: UpdateDatasourceInput!) { updateDatasource(input: $i) { lastTest { ok } } }`;
+    const update = async (input: Record<string, unknown>) =>
+      (
+        await gqlData<{ updateDatasource: { lastTest: { ok: boolean } | null } }>(
+          t.url,
+          UPDATE,
+          { i: { id, ...input } },
+          dev,
+        )
+      ).updateDatasource.lastTest;
+    const retest = () => gqlData(t.url, TEST, { id }, dev);
+    const { password: _kept, ...withoutPassword } = mariaOptions();
+
+    await retest();
+    expect(await update({ name: 'retested-renamed', tags: ['x'], description: 'same connection' })).toEqual({
+      ok: true,
+    });
+    // The same values again, in another order and with the stored password left out: still the same connection.
+    expect(await update({ options: Object.fromEntries(Object.entries(withoutPassword).reverse()) })).toEqual({
+      ok: true,
+    });
+    expect(await update({ options: { ...withoutPassword, connectTimeoutSeconds: 7 } })).toBeNull();
+
+    await retest();
+    expect(
+      await update({ options: { ...withoutPassword, connectTimeoutSeconds: 7, password: 'another-one' } }),
+    ).toBeNull();
+    const [row] = await db.query<{ last_tested_at: Date | null; last_test_ok: boolean | null }>(
+      'SELECT last_tested_at, last_test_ok FROM datasource WHERE id = $1',
+      [id],
+    );
+    expect(row).toEqual({ last_tested_at: null, last_test_ok: null });
+  });
+
+  it('leaves updatedAt alone when it records a test (a test is not an edit)', async () => {
+    const { createDatasource } = await gqlData<{ createDatasource: { id: string } }>(
+      t.url,
+      CREATE,
+      { i: { workspaceId: ws, name: 'untouched', type: 'POSTGRESQL', options: pgOptions() } },
+      dev,
+    );
+    const read = async () =>
+      (
+        await gqlData<{ datasource: { updatedAt: string; lastTest: { ok: boolean } | null } }>(
+          t.url,
+          'query($id: ID!) { datasource(id: $id) { updatedAt lastTest { ok } } }',
+          { id: createDatasource.id },
+          viewer,
+        )
+      ).datasource;
+    const before = await read();
+    await gqlData(t.url, TEST, { id: createDatasource.id }, operator);
+    expect(await read()).toEqual({ updatedAt: before.updatedAt, lastTest: { ok: true } });
   });
 
   it('reports every bad option by field', async () => {

@@ -156,6 +156,27 @@ sink { Assert { plugin_input = fake, rules { row_rules = [ { rule_type = MIN_ROW
     }
   }, 60_000);
 
+  it('reuses one worker for many jobs without gathering listeners on it', async () => {
+    const engine = new EmbeddedEngine({ maxJobsPerWorker: 50, standbyWorkers: 1 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const pids = new Set<number>();
+      for (let i = 0; i < 15; i++) {
+        const handle = engine.start({ jobId: `many-${i}`, config: job(FAKE_TO_CONSOLE()) });
+        expect((await handle.result).status).toBe('SUCCEEDED');
+        pids.add(handle.pid!);
+      }
+      expect(pids.size).toBe(1);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.includes('MaxListenersExceeded'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      engine.close();
+    }
+  }, 60_000);
+
   it('gives every job a fresh process by default, and the process exits after it', async () => {
     const engine = new EmbeddedEngine();
     const a = engine.start({ jobId: 'fresh-1', config: job(FAKE_TO_CONSOLE()) });

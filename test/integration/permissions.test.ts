@@ -35,6 +35,12 @@ interface World {
   taskId: string;
   /** Creates a task in workspace A (for rows that consume one). */
   newTask(): Promise<string>;
+  /** A schedule of workspace A's task (read and update rows use it); never due during the tests. */
+  scheduleId: string;
+  /** Creates a schedule in workspace A (for rows that consume one). */
+  newSchedule(): Promise<string>;
+  /** Starts a backfill of three occurrences of that schedule, and pauses it (so it never finishes meanwhile). */
+  newBackfill(): Promise<string>;
   /** Starts a run of a task of workspace A (slow: still active for a while, when asked). */
   newRun(slow?: boolean): Promise<string>;
   /** Runs as the bootstrap superuser. */
@@ -70,7 +76,12 @@ let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
 
 const OPERATIONS: Operation[] = [
-  { kind: 'query', field: 'serverInfo', rule: 'PUBLIC', document: '{ serverInfo { version instanceId } }' },
+  {
+    kind: 'query',
+    field: 'serverInfo',
+    rule: 'PUBLIC',
+    document: '{ serverInfo { version instanceId firstLoginHint { adminEmail } } }',
+  },
   { kind: 'query', field: 'serverInstances', rule: 'SIGNED_IN', document: '{ serverInstances { id status } }' },
   { kind: 'query', field: 'me', rule: 'SIGNED_IN', document: '{ me { id email memberships { role } } }' },
   { kind: 'query', field: 'workspaces', rule: 'SIGNED_IN', document: '{ workspaces { id name myRole } }' },
@@ -333,6 +344,12 @@ const OPERATIONS: Operation[] = [
     prepare: (w) => ({ variables: { w: w.wsA, c: TASK_CONFIG } }),
   },
   {
+    kind: 'query',
+    field: 'connectorPlugins',
+    rule: 'SIGNED_IN',
+    document: '{ connectorPlugins(kind: SOURCE, engine: EMBEDDED) { name options { name common } } }',
+  },
+  {
     kind: 'mutation',
     field: 'createTask',
     rule: 'DEVELOPER',
@@ -411,7 +428,102 @@ const OPERATIONS: Operation[] = [
     prepare: async (w) => ({ variables: { id: await w.newRun() } }),
     except: { outsider: 'NOT_FOUND' },
   },
+  {
+    kind: 'query',
+    field: 'schedules',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { schedules(workspaceId: $w) { id nextFireTimes(count: 2) } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'query',
+    field: 'schedule',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { schedule(id: $id) { id cron nextFireTimes } }',
+    prepare: (w) => ({ variables: { id: w.scheduleId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'query',
+    field: 'nextFireTimes',
+    rule: 'SIGNED_IN',
+    document: '{ nextFireTimes(cron: "0 9 * * 1-5", timezone: "Europe/Berlin", count: 3) }',
+  },
+  {
+    kind: 'mutation',
+    field: 'createSchedule',
+    rule: 'DEVELOPER',
+    document:
+      'mutation($t: ID!) { createSchedule(input: { taskId: $t, cron: "0 0 1 1 *", timezone: "UTC", enabled: false }) { id } }',
+    prepare: (w) => ({ variables: { t: w.taskId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'updateSchedule',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { updateSchedule(input: { id: $id, name: "checked" }) { id } }',
+    prepare: (w) => ({ variables: { id: w.scheduleId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'deleteSchedule',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { deleteSchedule(id: $id) }',
+    prepare: async (w) => ({ variables: { id: await w.newSchedule() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  ...(['pauseSchedule', 'resumeSchedule'] as const).map((field): Operation => ({
+    kind: 'mutation',
+    field,
+    rule: 'OPERATOR',
+    document: `mutation($id: ID!) { ${field}(id: $id) { id enabled } }`,
+    prepare: async (w) => ({ variables: { id: await w.newSchedule() } }),
+    except: { outsider: 'NOT_FOUND' },
+  })),
+  ...(['pauseWorkspaceSchedules', 'resumeWorkspaceSchedules'] as const).map((field): Operation => ({
+    kind: 'mutation',
+    field,
+    rule: 'OPERATOR',
+    document: `mutation($w: ID!) { ${field}(workspaceId: $w) { id } }`,
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  })),
+  {
+    kind: 'mutation',
+    field: 'startBackfill',
+    rule: 'OPERATOR',
+    document: `mutation($t: ID!, $s: ID!) {
+      startBackfill(input: { taskId: $t, scheduleId: $s, from: "2024-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }) { id }
+    }`,
+    prepare: (w) => ({ variables: { t: w.taskId, s: w.scheduleId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  ...(['pauseBackfill', 'resumeBackfill', 'cancelBackfill'] as const).map((field): Operation => ({
+    kind: 'mutation',
+    field,
+    rule: 'OPERATOR',
+    document: `mutation($id: ID!) { ${field}(id: $id) { id status } }`,
+    prepare: async (w) => ({ variables: { id: await w.newBackfill() } }),
+    except: { outsider: 'NOT_FOUND' },
+  })),
+  {
+    kind: 'query',
+    field: 'backfill',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { backfill(id: $id) { id status progress { total } } }',
+    prepare: async (w) => ({ variables: { id: await w.newBackfill() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'query',
+    field: 'backfills',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { backfills(workspaceId: $w) { total } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
   { kind: 'subscription', field: 'serverInstanceChanged', rule: 'SIGNED_IN', document: '' },
+  { kind: 'subscription', field: 'backfillUpdated', rule: 'VIEWER', document: '' },
   { kind: 'subscription', field: 'runUpdated', rule: 'SIGNED_IN', document: '' },
   { kind: 'subscription', field: 'runLogAppended', rule: 'VIEWER', document: '' },
   { kind: 'subscription', field: 'runMetricsSampled', rule: 'VIEWER', document: '' },
@@ -504,6 +616,22 @@ describe('the permission matrix', () => {
         { w: w.wsA, n: unique('slow'), c: SLOW_TASK_CONFIG },
       )
     ).createTask.id;
+    w.newSchedule = async () =>
+      (
+        await w.admin<{ createSchedule: { id: string } }>(
+          'mutation($t: ID!) { createSchedule(input: { taskId: $t, cron: "0 0 1 1 *", timezone: "UTC" }) { id } }',
+          { t: w.taskId },
+        )
+      ).createSchedule.id;
+    w.scheduleId = await w.newSchedule();
+    w.newBackfill = async () => {
+      const { startBackfill } = await w.admin<{ startBackfill: { id: string } }>(
+        'mutation($t: ID!, $s: ID!) { startBackfill(input: { taskId: $t, scheduleId: $s, from: "2024-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }) { id } }',
+        { t: w.taskId, s: w.scheduleId },
+      );
+      await w.admin('mutation($id: ID!) { pauseBackfill(id: $id) { id } }', { id: startBackfill.id });
+      return startBackfill.id;
+    };
     w.newRun = async (slow = false) =>
       (
         await w.admin<{ startRun: { id: string } }>('mutation($t: ID!) { startRun(input: { taskId: $t }) { id } }', {

@@ -22,13 +22,18 @@ export interface TestApp {
   logs: CapturedLogs;
   /** http://127.0.0.1:port */
   url: string;
-  /** A session of the first superuser. */
+  /** A session of the first superuser ('' with `signIn: false`). */
   token: string;
   stop(): Promise<void>;
 }
 
 /** Boots the real app in this process, on a random port, against `databaseUrl` (embedded when undefined). */
-export async function startTestApp(options: { databaseUrl?: string; env?: Record<string, string> }): Promise<TestApp> {
+export async function startTestApp(options: {
+  databaseUrl?: string;
+  env?: Record<string, string>;
+  /** False: nobody signs in (as on a first start, before the first admin has). */
+  signIn?: boolean;
+}): Promise<TestApp> {
   const config = loadConfig({
     PORT: '0',
     SLUICE_SHUTDOWN_TIMEOUT_MS: '2000',
@@ -39,6 +44,6 @@ export async function startTestApp(options: { databaseUrl?: string; env?: Record
   const logs = captureLogs();
   const app = createApp(config, logs.logger);
   await app.start();
-  const token = await login(app.url, ADMIN.email, ADMIN.password);
+  const token = options.signIn === false ? '' : await login(app.url, ADMIN.email, ADMIN.password);
   return { app, logs, url: app.url, token, stop: () => app.stop() };
 }

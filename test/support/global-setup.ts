@@ -17,7 +17,8 @@ declare module 'vitest' {
  * which takes milliseconds, and so starts from a clean, fully migrated schema.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  // Random too: each vitest project (vitest.config.ts) runs this setup, possibly in the same millisecond.
+  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const template = `sluice_tpl_${runId}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   try {

@@ -2,7 +2,9 @@ import { authEntities } from '../modules/auth/index.js';
 import { ServerInstance } from '../modules/cluster/index.js';
 import { Datasource } from '../modules/datasource/index.js';
 import { Run } from '../modules/run/run.entity.js';
+import { Backfill } from '../modules/schedule/backfill.entity.js';
+import { Schedule } from '../modules/schedule/schedule.entity.js';
 import { Task, TaskVersion } from '../modules/task/index.js';
 
 /** Every entity the ORM knows; a module's entities are registered here. */
-export const entities = [ServerInstance, ...authEntities, Datasource, Task, TaskVersion, Run];
+export const entities = [ServerInstance, ...authEntities, Datasource, Task, TaskVersion, Run, Schedule, Backfill];

@@ -5,6 +5,7 @@ export const Topic = {
   RUN_LOG_APPENDED: 'RUN_LOG_APPENDED',
   RUN_METRICS_SAMPLED: 'RUN_METRICS_SAMPLED',
   RUN_CANCEL_REQUESTED: 'RUN_CANCEL_REQUESTED',
+  BACKFILL_UPDATED: 'BACKFILL_UPDATED',
 } as const;
 
 export interface ServerInstanceChangedEvent {
@@ -17,6 +18,8 @@ export interface RunUpdatedEvent {
   taskId: string;
   workspaceId: string;
   status: string;
+  /** Set for a backfill's runs (its driver listens). */
+  backfillId?: string;
 }
 
 /** Lines up to `lastSeq` of the run are stored (published per committed batch). */
@@ -35,4 +38,12 @@ export interface RunMetricsSampledEvent {
 export interface RunCancelRequestedEvent {
   runId: string;
   instanceId: string | null;
+}
+
+/** A backfill changed state (started, paused, resumed, cancelled, finished) or released runs. */
+export interface BackfillUpdatedEvent {
+  backfillId: string;
+  workspaceId: string;
+  taskId: string;
+  status: string;
 }

@@ -2,6 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Principal } from '../modules/auth/index.js';
+import { BatchLoader } from './batch-loader.js';
+
+/** Loads rows by key in one go (see BatchLoader); its identity names the loader in a request. */
+export type BatchLoad<V> = (em: EntityManager, keys: string[]) => Promise<Map<string, V>>;
 
 /** What a mutation's resolver may tell the audit record beyond what its arguments say. */
 export interface AuditHints {
@@ -26,6 +30,11 @@ export interface GraphQLContext {
    * fork per call (so each subscription event sees fresh rows and no identity map grows forever).
    */
   em(): EntityManager;
+  /**
+   * This request's loader for `load`, one per function: field resolvers of a list's items ask it
+   * for their rows, and it fetches them together.
+   */
+  loader<V>(load: BatchLoad<V>): BatchLoader<V>;
 }
 
 export interface ContextInput {
@@ -42,6 +51,8 @@ export interface ContextInput {
 export function createContext(input: ContextInput): GraphQLContext {
   let fork: EntityManager | undefined;
   const { principal, authFailure } = input;
+  const loaders = new Map<unknown, unknown>();
+  const em = () => (input.shareEntityManager ? (fork ??= input.root.fork()) : input.root.fork());
   return {
     requestId: input.requestId,
     logger: input.logger.child({ requestId: input.requestId }),
@@ -52,7 +63,15 @@ export function createContext(input: ContextInput): GraphQLContext {
       throw authFailure ?? new AppError('UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token>"');
     },
     audit: {},
-    em: () => (input.shareEntityManager ? (fork ??= input.root.fork()) : input.root.fork()),
+    em,
+    loader<V>(load: BatchLoad<V>): BatchLoader<V> {
+      let loader = loaders.get(load) as BatchLoader<V> | undefined;
+      if (!loader) {
+        loader = new BatchLoader((keys) => load(em(), keys));
+        loaders.set(load, loader);
+      }
+      return loader;
+    },
   };
 }
 

@@ -52,6 +52,19 @@ export function formatError(
       extensions: { code: typeof code === 'string' && CLIENT_CODES.has(code) ? code : 'GRAPHQL_VALIDATION_FAILED' },
     };
   }
+  const badId = malformedUuid(original);
+  if (badId !== undefined) {
+    // Every id is a UUID: PostgreSQL refusing to read one means the client sent something that is not an id.
+    return { ...base, message: `${badId} is not a valid id`, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   logger.error({ err: original ?? error, requestId, path: formatted.path }, 'unexpected error in a GraphQL operation');
   return { ...base, message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+}
+
+/** The offending text when PostgreSQL refused a value as a uuid (SQLSTATE 22P02), else undefined. */
+function malformedUuid(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code !== '22P02' || typeof message !== 'string') return undefined;
+  return /invalid input syntax for type uuid: ("[^"]{0,80}")/.exec(message)?.[1];
 }

@@ -19,6 +19,8 @@ export interface HttpOptions {
   readiness: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   /** GET /runs/:id/log: a run's log as plain text. */
   runLog?: express.RequestHandler;
+  /** The dashboard at `/`: whatever the routes above leave (see dashboard.ts). */
+  dashboard?: express.RequestHandler;
 }
 
 /** Express's `trust proxy` from SLUICE_TRUST_PROXY: a hop count, true/false, or addresses and names. */
@@ -84,5 +86,6 @@ export function createHttpApp(options: HttpOptions): express.Express {
       },
     }),
   );
+  if (options.dashboard) app.use(options.dashboard);
   return app;
 }

@@ -4,6 +4,9 @@ import { Migration20261124010000_auth } from './Migration20261124010000_auth.js'
 import { Migration20261124020000_datasource } from './Migration20261124020000_datasource.js';
 import { Migration20261124030000_task } from './Migration20261124030000_task.js';
 import { Migration20261124040000_run } from './Migration20261124040000_run.js';
+import { Migration20261124180000_datasource_last_test } from './Migration20261124180000_datasource_last_test.js';
+import { Migration20261124190000_schedule } from './Migration20261124190000_schedule.js';
+import { Migration20261124200000_backfill } from './Migration20261124200000_backfill.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -15,4 +18,7 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261124020000_datasource', class: Migration20261124020000_datasource },
   { name: 'Migration20261124030000_task', class: Migration20261124030000_task },
   { name: 'Migration20261124040000_run', class: Migration20261124040000_run },
+  { name: 'Migration20261124180000_datasource_last_test', class: Migration20261124180000_datasource_last_test },
+  { name: 'Migration20261124190000_schedule', class: Migration20261124190000_schedule },
+  { name: 'Migration20261124200000_backfill', class: Migration20261124200000_backfill },
 ];

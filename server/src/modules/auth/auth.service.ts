@@ -46,8 +46,19 @@ const BOOTSTRAP_LOCK_KEY = 0x51_75_1c_e1;
 const TOUCH_EVERY_MS = 60_000;
 const INVALID_LOGIN = 'Invalid email or password';
 
+/** What the sign-in page tells while nobody has signed in yet. */
+export interface FirstLoginHint {
+  adminEmail: string;
+  /** True: SLUICE_ADMIN_PASSWORD is the password; false: it was generated and printed at the first start. */
+  passwordFromEnvironment: boolean;
+}
+
 export class AuthService {
   private readonly throttle = new LoginThrottle();
+  /** Someone has signed in: the hint is gone for good, and no longer read. */
+  private someoneSignedIn = false;
+  /** Whether SLUICE_ADMIN_PASSWORD is the first superuser's password, checked once per hash (argon2 is slow on purpose). */
+  private environmentPassword: { hash: string; matches: Promise<boolean> } | undefined;
 
   constructor(
     private readonly logger: Logger,
@@ -217,6 +228,35 @@ export class AuthService {
     user.passwordHash = await hashPassword(input.newPassword);
     await em.flush();
     await revokeSessions(em, user.id, principal.token.id);
+  }
+
+  /**
+   * Who signs in first, for the sign-in page, while no user has ever signed in; null afterwards.
+   * The superuser created first is the one `bootstrap` made.
+   */
+  async firstLoginHint(em: EntityManager): Promise<FirstLoginHint | null> {
+    if (this.someoneSignedIn) return null;
+    if (await em.findOne(User, { lastLoginAt: { $ne: null } }, { fields: ['id'] })) {
+      this.someoneSignedIn = true;
+      return null;
+    }
+    const admin = await em.findOne(
+      User,
+      { superuser: true, disabled: false, authSource: AuthSource.LOCAL },
+      { orderBy: { createdAt: 'asc', id: 'asc' }, fields: ['email', 'passwordHash'] },
+    );
+    if (!admin) return null;
+    return { adminEmail: admin.email, passwordFromEnvironment: await this.isEnvironmentPassword(admin.passwordHash) };
+  }
+
+  /** False when none is configured, or when the database was set up with another (a later start does not change it). */
+  private isEnvironmentPassword(hash: string | null): Promise<boolean> {
+    const configured = this.options.admin.password;
+    if (configured === undefined || hash === null) return Promise.resolve(false);
+    if (this.environmentPassword?.hash !== hash) {
+      this.environmentPassword = { hash, matches: verifyPassword(hash, configured) };
+    }
+    return this.environmentPassword.matches;
   }
 
   /**

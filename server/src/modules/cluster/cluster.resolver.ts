@@ -1,13 +1,32 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { Topic, type ServerInstanceChangedEvent } from '../../events/topics.js';
 import { ClusterService } from './cluster.service.js';
 import { InstanceStatus, ServerInstance } from './server-instance.entity.js';
-import { ServerInfo, type DatabaseInfo } from './server-info.type.js';
+import { FirstLoginHint, ServerInfo, type DatabaseInfo } from './server-info.type.js';
 import { VERSION } from '../../version.js';
 
 export class DatabaseInfoProvider {
   constructor(readonly get: () => Promise<DatabaseInfo>) {}
+}
+
+/** The first sign-in's hint, from the auth module (wired in the composition root). */
+export class FirstLoginHintProvider {
+  constructor(readonly get: (em: EntityManager) => Promise<FirstLoginHint | null>) {}
+}
+
+@Resolver(() => ServerInfo)
+export class ServerInfoResolver {
+  constructor(private readonly hint: FirstLoginHintProvider) {}
+
+  @FieldResolver(() => FirstLoginHint, {
+    nullable: true,
+    description: 'Public, and only while no user has ever signed in (null afterwards).',
+  })
+  firstLoginHint(@Ctx() ctx: GraphQLContext): Promise<FirstLoginHint | null> {
+    return this.hint.get(ctx.em());
+  }
 }
 
 @Resolver(() => ServerInstance)

@@ -21,6 +21,18 @@ export class DatabaseInfo {
   name!: string;
 }
 
+@ObjectType({ description: 'Who signs in first, shown on the sign-in page until someone has signed in.' })
+export class FirstLoginHint {
+  @Field(() => String, { description: 'The superuser created on the first start.' })
+  adminEmail!: string;
+
+  @Field(() => Boolean, {
+    description:
+      "True: the password is SLUICE_ADMIN_PASSWORD; false: it was generated and printed once to the server's standard error.",
+  })
+  passwordFromEnvironment!: boolean;
+}
+
 @ObjectType({ description: 'The instance answering this request.' })
 export class ServerInfo {
   @Field(() => String)

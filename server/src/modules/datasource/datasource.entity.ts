@@ -13,7 +13,19 @@ import { Field, ID, ObjectType } from 'type-graphql';
 @Index({ properties: ['workspaceId', 'type'] })
 @ObjectType({ description: 'A named connection (database, directory, ...) shared in a workspace.' })
 export class Datasource {
-  [OptionalProps]?: 'description' | 'tags' | 'sealedSecrets' | 'secretNames' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?:
+    | 'description'
+    | 'tags'
+    | 'sealedSecrets'
+    | 'secretNames'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'lastTestedAt'
+    | 'lastTestOk'
+    | 'lastTestLatencyMs'
+    | 'lastTestServerVersion'
+    | 'lastTestErrorCode'
+    | 'lastTestMessage';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -56,6 +68,28 @@ export class Datasource {
 
   @Property({ type: 'uuid', nullable: true })
   updatedById: string | null = null;
+
+  /**
+   * The last `testDatasource` of the saved options (exposed as `lastTest`); all null when never
+   * tested, or since the connection options changed. The message is a driver's, free of secrets.
+   */
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
+  lastTestedAt: Date | null = null;
+
+  @Property({ type: 'boolean', nullable: true })
+  lastTestOk: boolean | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  lastTestLatencyMs: number | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  lastTestServerVersion: string | null = null;
+
+  @Property({ type: 'string', length: 40, nullable: true })
+  lastTestErrorCode: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  lastTestMessage: string | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
   @Field(() => Date)

@@ -14,9 +14,11 @@ import {
   CatalogSchema,
   CatalogTable,
   DatasourceCatalog,
+  DatasourceLastTest,
   DatasourceOption,
   DatasourcePage,
   DatasourceSecretState,
+  DatasourceTestErrorCode,
   DatasourceTestResult,
   DatasourceType,
   OptionKind,
@@ -108,6 +110,22 @@ export class DatasourceResolver {
     return (driver?.options ?? [])
       .filter((o) => o.secret)
       .map((o) => ({ name: o.name, isSet: datasource.secretNames.includes(o.name) }));
+  }
+
+  @FieldResolver(() => DatasourceLastTest, {
+    nullable: true,
+    description: 'The last testDatasource of the saved options; null when never tested or since they changed.',
+  })
+  lastTest(@Root() datasource: Datasource): DatasourceLastTest | null {
+    if (!datasource.lastTestedAt || datasource.lastTestOk === null) return null;
+    return {
+      ok: datasource.lastTestOk,
+      testedAt: datasource.lastTestedAt,
+      latencyMs: datasource.lastTestLatencyMs ?? 0,
+      serverVersion: datasource.lastTestServerVersion,
+      errorCode: datasource.lastTestErrorCode as DatasourceTestErrorCode | null,
+      message: datasource.lastTestMessage,
+    };
   }
 
   @FieldResolver(() => DatasourceCatalog, { description: "Browse the source's schemas, tables, columns or files." })

@@ -120,9 +120,15 @@ export class DatasourceService {
     if (input.options !== undefined) {
       const driver = this.registry.get(datasource.type);
       const validated = this.registry.validate(driver, input.options, datasource.secretNames);
-      datasource.options = validated.options;
-      const kept = await this.secretsOf(em, datasource);
+      const before = await this.secretsOf(em, datasource);
+      const kept = { ...before };
       for (const name of validated.clearSecrets) delete kept[name];
+      const after = { ...kept, ...validated.setSecrets };
+      // The last test was of the old connection: it no longer says anything (a form saving the same values keeps it).
+      if (!sameValues(datasource.options, validated.options) || !sameValues(before, after)) {
+        clearLastTest(datasource);
+      }
+      datasource.options = validated.options;
       this.storeSecrets(datasource, validated.setSecrets, kept);
     }
     datasource.updatedById = principal.user.id;
@@ -144,9 +150,29 @@ export class DatasourceService {
     return datasource;
   }
 
+  /** Tests the saved options and keeps the outcome on the datasource (`lastTest`). */
   async test(em: EntityManager, principal: Principal, id: string): Promise<TestResult> {
     const datasource = await this.get(em, principal, id, Role.OPERATOR);
-    return this.runTest(this.registry.get(datasource.type), await this.connectionOptionsOf(em, datasource));
+    const testedAt = new Date();
+    const result = await this.runTest(
+      this.registry.get(datasource.type),
+      await this.connectionOptionsOf(em, datasource),
+    );
+    // A side effect of the test, not an edit: updatedAt stays. Only if the row is still the one
+    // tested: options saved meanwhile cleared the result, and this one is of the old connection.
+    await em.nativeUpdate(
+      Datasource,
+      { id: datasource.id, updatedAt: datasource.updatedAt },
+      {
+        lastTestedAt: testedAt,
+        lastTestOk: result.ok,
+        lastTestLatencyMs: result.latencyMs,
+        lastTestServerVersion: result.serverVersion,
+        lastTestErrorCode: result.error?.code ?? null,
+        lastTestMessage: result.error?.message ?? null,
+      },
+    );
+    return result;
   }
 
   /**
@@ -246,6 +272,32 @@ export class DatasourceService {
     }
     return this.secretBox;
   }
+}
+
+function clearLastTest(datasource: Datasource): void {
+  datasource.lastTestedAt = null;
+  datasource.lastTestOk = null;
+  datasource.lastTestLatencyMs = null;
+  datasource.lastTestServerVersion = null;
+  datasource.lastTestErrorCode = null;
+  datasource.lastTestMessage = null;
+}
+
+/** Equal JSON values, whatever the order of object keys. */
+function sameValues(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortedKeys(a)) === JSON.stringify(sortedKeys(b));
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
 }
 
 function normaliseTags(tags: string[] | undefined): string[] {

@@ -106,6 +106,27 @@ export class DatasourceTestResult {
   error!: DatasourceTestError | null;
 }
 
+@ObjectType({ description: "The outcome of the last testDatasource of a datasource's saved options." })
+export class DatasourceLastTest {
+  @Field(() => Boolean)
+  ok!: boolean;
+
+  @Field(() => Date)
+  testedAt!: Date;
+
+  @Field(() => Int)
+  latencyMs!: number;
+
+  @Field(() => String, { nullable: true })
+  serverVersion!: string | null;
+
+  @Field(() => DatasourceTestErrorCode, { nullable: true, description: 'Null when the test succeeded.' })
+  errorCode!: DatasourceTestErrorCode | null;
+
+  @Field(() => String, { nullable: true, description: 'What went wrong (never a secret); null when it succeeded.' })
+  message!: string | null;
+}
+
 @ObjectType()
 export class DatasourcePage {
   @Field(() => [Datasource])

@@ -155,6 +155,8 @@ const EMPTY_METRICS = (): MetricsSnapshot => ({
 interface Standby {
   child: ChildProcess;
   ready: boolean;
+  /** Drops it from the standby list if it dies there; removed when it is taken for a job. */
+  onExit?: () => void;
 }
 
 export class EmbeddedEngine implements Engine {
@@ -208,10 +210,7 @@ export class EmbeddedEngine implements Engine {
       return;
     }
     const spare: Standby = { child, ready: true };
-    child.once('exit', () => {
-      const i = this.standby.indexOf(spare);
-      if (i >= 0) this.standby.splice(i, 1);
-    });
+    this.watchExit(spare);
     this.standby.unshift(spare);
   }
 
@@ -234,12 +233,18 @@ export class EmbeddedEngine implements Engine {
     child.once('message', (message: FromWorker) => {
       if (message.type === 'running') spare.ready = true;
     });
-    child.once('exit', () => {
-      const i = this.standby.indexOf(spare);
-      if (i >= 0) this.standby.splice(i, 1);
-    });
+    this.watchExit(spare);
     child.on('error', () => undefined);
     this.standby.push(spare);
+  }
+
+  /** One listener per stay in the standby list (a reused worker comes back many times). */
+  private watchExit(spare: Standby): void {
+    spare.onExit = () => {
+      const i = this.standby.indexOf(spare);
+      if (i >= 0) this.standby.splice(i, 1);
+    };
+    spare.child.once('exit', spare.onExit);
   }
 
   private takeStandby(): Standby | undefined {
@@ -249,6 +254,7 @@ export class EmbeddedEngine implements Engine {
     if (i < 0) i = this.standby.findIndex(usable);
     if (i < 0) return undefined;
     const [spare] = this.standby.splice(i, 1);
+    if (spare?.onExit) spare.child.off('exit', spare.onExit);
     setImmediate(() => this.refill());
     return spare;
   }

@@ -1,6 +1,7 @@
 export { Run, RunError } from './run.entity.js';
-export { RunLogLevel, RunLogOrigin, RunStatus, RunTrigger } from './run.enums.js';
-export { RunDispatcher } from './run-dispatcher.js';
-export { RunExecutor } from './run-executor.js';
-export { RunMetricsResolver, RunReadDeps, RunResolver, runStreams } from './run.resolver.js';
-export { RunService } from './run.service.js';
+export { ACTIVE_STATUSES, RunLogLevel, RunLogOrigin, RunStatus, RunTrigger } from './run.enums.js';
+export { RunDispatcher, SCHEDULE_JOB, type ScheduleJobSpec, type ScheduleJobState } from './run-dispatcher.js';
+export { NOT_RETRIED, RunExecutor } from './run-executor.js';
+export { RunMetricsResolver, RunReadDeps, RunResolver, runStreams, TaskRunResolver } from './run.resolver.js';
+export { DuplicateOccurrenceError, RunService } from './run.service.js';
+export { RunPage } from './run.types.js';

@@ -7,6 +7,27 @@ import { AGENDA_TABLE } from '../../migrations/Migration20261124040000_run.js';
 import type { RunQueue } from './run.service.js';
 
 export const RUN_JOB = 'sluice-run';
+/** One repeating job per schedule, `{ scheduleId }`, repeating at the schedule's cron in its zone. */
+export const SCHEDULE_JOB = 'sluice-schedule';
+const SCHEDULE_LOCK_MS = 15_000;
+/** Schedule fires one instance runs at once (each mostly waits on the database). */
+const SCHEDULE_CONCURRENCY = 200;
+
+/** What a schedule's Agenda job repeats on. */
+export interface ScheduleJobSpec {
+  scheduleId: string;
+  cron: string;
+  timezone: string;
+}
+
+/** A schedule job as stored by Agenda (for the reconciler). */
+export interface ScheduleJobState extends ScheduleJobSpec {
+  jobId: string;
+  disabled: boolean;
+}
+
+/** Called when a schedule's job comes due on this instance; `firedAt` is when Agenda started it. */
+export type ScheduleFire = (scheduleId: string, firedAt: Date) => Promise<void>;
 
 /** What the executor answers when an instance's worker locks a run's job. */
 export type ClaimOutcome =
@@ -37,30 +58,47 @@ export interface RunDispatcherOptions {
 export class RunDispatcher implements RunQueue {
   private agenda: Agenda | undefined;
   private started = false;
+  private scheduleFire: ScheduleFire | undefined;
 
   constructor(private readonly options: RunDispatcherOptions) {}
 
-  async start(claim: (runId: string) => Promise<ClaimOutcome>): Promise<void> {
+  /** Without `claim`, this instance takes no run's job (other instances execute them). */
+  async start(claim?: (runId: string) => Promise<ClaimOutcome>): Promise<void> {
     const backend = this.backend();
     const agenda = new Agenda({
       backend,
       name: this.options.name,
       processEvery: 1000,
       defaultConcurrency: this.options.concurrency ?? 20,
-      maxConcurrency: Math.max(50, this.options.concurrency ?? 20),
+      // Room for the run jobs and for many schedules falling due at the same moment.
+      maxConcurrency: (this.options.concurrency ?? 20) + SCHEDULE_CONCURRENCY,
       defaultLockLifetime: 60_000,
       removeOnComplete: true,
     });
     agenda.on('error', (err: Error) => this.options.logger.warn({ err: err.message }, 'run dispatcher (Agenda) error'));
-    agenda.define<{ runId: string }>(
-      RUN_JOB,
-      async (job: Job<{ runId: string }>) => {
-        const runId = job.attrs.data?.runId;
-        if (!runId) return;
-        const outcome = await claim(runId);
-        if (outcome.kind === 'wait') await this.enqueue(runId, outcome.until);
+    if (claim) {
+      agenda.define<{ runId: string }>(
+        RUN_JOB,
+        async (job: Job<{ runId: string }>) => {
+          const runId = job.attrs.data?.runId;
+          if (!runId) return;
+          const outcome = await claim(runId);
+          if (outcome.kind === 'wait') await this.enqueue(runId, outcome.until);
+        },
+        { concurrency: this.options.concurrency ?? 20, lockLifetime: 60_000 },
+      );
+    }
+    agenda.define<{ scheduleId: string }>(
+      SCHEDULE_JOB,
+      async (job: Job<{ scheduleId: string }>) => {
+        const scheduleId = job.attrs.data?.scheduleId;
+        if (!scheduleId || !this.scheduleFire) return;
+        await this.scheduleFire(scheduleId, job.attrs.lastRunAt ?? new Date());
       },
-      { concurrency: this.options.concurrency ?? 20, lockLifetime: 60_000 },
+      // A short lock: the jobs an instance held when it died are fired by another within about
+      // this long, well inside the misfire threshold (a fire takes milliseconds).
+      // Locking no more than it can run leaves the other jobs due at that moment to other instances.
+      { concurrency: SCHEDULE_CONCURRENCY, lockLimit: SCHEDULE_CONCURRENCY, lockLifetime: SCHEDULE_LOCK_MS },
     );
     this.agenda = agenda;
     // A backend that cannot connect never settles start(): give up with a clear error instead.
@@ -75,6 +113,50 @@ export class RunDispatcher implements RunQueue {
     else await agenda.now(RUN_JOB, { runId });
   }
 
+  /** What fires a schedule's occurrences (set before start: a due job finding none does nothing). */
+  onScheduleDue(fire: ScheduleFire): void {
+    this.scheduleFire = fire;
+  }
+
+  /**
+   * Creates the schedule's job, or updates it in place (unique per schedule id), next due at the
+   * cron's next occurrence after now: saving never fires an occurrence by itself.
+   */
+  async saveScheduleJob(spec: ScheduleJobSpec): Promise<void> {
+    await this.running()
+      .create(SCHEDULE_JOB, { scheduleId: spec.scheduleId })
+      .repeatEvery(spec.cron, { timezone: spec.timezone, skipImmediate: true })
+      .unique({ 'data.scheduleId': spec.scheduleId })
+      .save();
+  }
+
+  /** Removes the schedule's job(s); how many there were. */
+  removeScheduleJob(scheduleId: string): Promise<number> {
+    return this.running().cancel({ name: SCHEDULE_JOB, data: { scheduleId } });
+  }
+
+  async scheduleJobs(): Promise<ScheduleJobState[]> {
+    const { jobs } = await this.running().queryJobs({ name: SCHEDULE_JOB, includeDisabled: true });
+    return jobs.flatMap((job) => {
+      const scheduleId = (job.data as { scheduleId?: unknown } | undefined)?.scheduleId;
+      if (typeof scheduleId !== 'string') return [];
+      return [
+        {
+          jobId: String(job._id),
+          scheduleId,
+          cron: typeof job.repeatInterval === 'string' ? job.repeatInterval : String(job.repeatInterval ?? ''),
+          timezone: job.repeatTimezone ?? '',
+          disabled: job.disabled === true,
+        },
+      ];
+    });
+  }
+
+  /** Removes one Agenda job by its id (a duplicate the reconciler found). */
+  async removeJob(jobId: string): Promise<void> {
+    await this.running().cancel({ id: jobId });
+  }
+
   async stop(): Promise<void> {
     const agenda = this.agenda;
     this.agenda = undefined;
@@ -82,15 +164,24 @@ export class RunDispatcher implements RunQueue {
     if (agenda) await agenda.stop().catch(() => undefined);
   }
 
+  private running(): Agenda {
+    if (!this.agenda || !this.started) throw new Error('the run dispatcher is not started');
+    return this.agenda;
+  }
+
   private backend(): AgendaBackend {
     const backend = this.createBackend();
     // The notification channel reports a lost LISTEN connection (a database restart) as an
     // 'error' event, and reconnects by itself: without a listener that event would end the process.
     const channel = backend.notificationChannel as unknown as
-      { on?: (event: 'error', listener: (err: Error) => void) => void } | undefined;
+      { on?: (event: 'error', listener: (err: Error) => void) => void; publishState?: unknown } | undefined;
     channel?.on?.('error', (err) =>
       this.options.logger.warn({ err: err.message }, 'run dispatcher lost its notification connection; reconnecting'),
     );
+    // Agenda announces every job's start and end to all instances (two NOTIFYs per job, parsed by
+    // each); nothing here listens to them, and at a minute boundary with many schedules they cost
+    // as much as the fires. Without publishState, Agenda skips them (it checks for the method).
+    if (channel) channel.publishState = undefined;
     return backend;
   }
 

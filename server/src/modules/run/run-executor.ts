@@ -65,7 +65,7 @@ interface ActiveRun {
 }
 
 /** Error codes that another attempt cannot fix. */
-const NOT_RETRIED = new Set(['CONFIG_INVALID', 'UNSUPPORTED', 'TASK_INVALID', 'CANCELLED']);
+export const NOT_RETRIED = new Set(['CONFIG_INVALID', 'UNSUPPORTED', 'TASK_INVALID', 'CANCELLED']);
 
 const ENGINE_LEVEL: Record<string, RunLogLevel> = {
   debug: RunLogLevel.DEBUG,
@@ -170,9 +170,10 @@ export class RunExecutor {
         task_id: string;
         not_before: Date | null;
         queued_at: Date;
+        backfill_id: string | null;
         concurrency: string | null;
       }>(
-        `SELECT r.status, r.workspace_id, r.task_id, r.not_before, r.queued_at,
+        `SELECT r.status, r.workspace_id, r.task_id, r.not_before, r.queued_at, r.backfill_id,
                 v.content -> 'runPolicy' ->> 'concurrency' AS concurrency
          FROM run r JOIN task_version v ON v.id = r.task_version_id WHERE r.id = $1 FOR UPDATE OF r`,
         [runId],
@@ -196,13 +197,15 @@ export class RunExecutor {
         [row.workspace_id, row.task_id, row.queued_at, runId],
       );
       const counts = busy.rows[0]!;
-      const waitForTask = row.concurrency === 'QUEUE' && (Number(counts.task) > 0 || Number(counts.older) > 0);
+      // A backfill's runs wait for their backfill's turn instead (its parallelism), not for the task's other runs.
+      const waitForTask =
+        row.concurrency === 'QUEUE' && !row.backfill_id && (Number(counts.task) > 0 || Number(counts.older) > 0);
       if (Number(counts.workspace) >= this.deps.limits.workspaceLimit || waitForTask) {
         await client.query('COMMIT');
         return { kind: 'wait', until: new Date(Date.now() + 1000) };
       }
       await client.query(
-        `UPDATE run SET status = 'RUNNING', instance_id = $2, started_at = now(), updated_at = now(),
+        `UPDATE run SET status = 'RUNNING', instance_id = $2, started_at = clock_timestamp(), updated_at = now(),
            lease_expires_at = now() + make_interval(secs => $3::double precision / 1000)
          WHERE id = $1`,
         [runId, this.deps.instanceId, this.deps.limits.leaseMs],

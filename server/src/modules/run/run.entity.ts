@@ -38,6 +38,9 @@ export class Run {
     | 'metrics'
     | 'triggeredById'
     | 'triggeredByLabel'
+    | 'scheduleId'
+    | 'scheduledTime'
+    | 'backfillId'
     | 'createdAt'
     | 'updatedAt';
 
@@ -79,6 +82,21 @@ export class Run {
   @Property({ type: 'string', length: 200 })
   @Field(() => String, { description: 'Who or what started it: a user, a token, a schedule.' })
   triggeredByLabel = '';
+
+  @Property({ type: 'uuid', nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The schedule that fired it (trigger SCHEDULE).' })
+  scheduleId: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'The nominal time of the occurrence that fired it (not when it was fired); one run each.',
+  })
+  scheduledTime: Date | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The backfill that created it (trigger BACKFILL, and its retries).' })
+  backfillId: string | null = null;
 
   /** Values given for the task's non-secret variables. */
   @Property({ type: 'json' })

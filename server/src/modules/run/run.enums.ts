@@ -1,6 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 
 export enum RunStatus {
+  PENDING = 'PENDING',
   QUEUED = 'QUEUED',
   RUNNING = 'RUNNING',
   SUCCEEDED = 'SUCCEEDED',
@@ -11,7 +12,9 @@ export enum RunStatus {
 }
 registerEnumType(RunStatus, {
   name: 'RunStatus',
-  description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | TIMED_OUT; CANCELLING → CANCELLED after cancelRun.',
+  description:
+    'QUEUED → RUNNING → SUCCEEDED | FAILED | TIMED_OUT; CANCELLING → CANCELLED after cancelRun. PENDING: created ' +
+    'by a backfill, waiting for its turn (the backfill queues it within its parallelism); neither active nor finished.',
 });
 
 /** States a run never leaves. */

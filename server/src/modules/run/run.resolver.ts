@@ -17,7 +17,7 @@ import {
 import { UserInputError } from '../../errors.js';
 import type { PgPubSub } from '../../events/pg-pubsub.js';
 import { Topic, type RunMetricsSampledEvent, type RunUpdatedEvent } from '../../events/topics.js';
-import type { GraphQLContext } from '../../graphql/context.js';
+import type { BatchLoad, GraphQLContext } from '../../graphql/context.js';
 import { PageInput, Role } from '../auth/index.js';
 import { Task } from '../task/index.js';
 import { readRunLogs, tailRunLogs } from './run-log.js';
@@ -263,6 +263,22 @@ function metricsStream(context: GraphQLContext, runId: string): AsyncIterable<Ru
       await push(Object.assign(new RunMetricSample(), { runId, time: new Date(event.time), sample: event.sample }));
     }
   });
+}
+
+/** Run fields of a task (the task module cannot import runs: runs import tasks). */
+@Resolver(() => Task)
+export class TaskRunResolver {
+  /** One function for the request's loader: a page of tasks loads its last runs in one query. */
+  private readonly latest: BatchLoad<Run>;
+
+  constructor(service: RunService) {
+    this.latest = (em, taskIds) => service.latestByTask(em, taskIds);
+  }
+
+  @FieldResolver(() => Run, { nullable: true, description: 'The newest run of the task (any attempt); null if none.' })
+  async lastRun(@Root() task: Task, @Ctx() ctx: GraphQLContext): Promise<Run | null> {
+    return (await ctx.loader(this.latest).load(task.id)) ?? null;
+  }
 }
 
 @Resolver(() => RunMetrics)

@@ -1,8 +1,8 @@
-import { IsOptional, IsUUID } from 'class-validator';
+import { IsOptional, IsUUID, MaxLength } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Run } from './run.entity.js';
-import { RunLogLevel, RunLogOrigin, RunStatus } from './run.enums.js';
+import { RunLogLevel, RunLogOrigin, RunStatus, RunTrigger } from './run.enums.js';
 
 @InputType()
 export class StartRunInput {
@@ -37,6 +37,27 @@ export class RunFilter {
   @Field(() => Boolean, { nullable: true, description: 'Leave out retries (reach them through Run.attempts).' })
   @IsOptional()
   firstAttemptsOnly?: boolean;
+
+  @Field(() => [RunTrigger], { nullable: true })
+  @IsOptional()
+  trigger?: RunTrigger[];
+
+  @Field(() => Date, { nullable: true, description: 'Runs created (queued) at or after this time.' })
+  @IsOptional()
+  createdAfter?: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Runs created (queued) before this time.' })
+  @IsOptional()
+  createdBefore?: Date;
+
+  @Field(() => String, { nullable: true, description: "Case-insensitive text the task's name contains." })
+  @IsOptional()
+  @MaxLength(200)
+  search?: string;
+  @Field(() => ID, { nullable: true, description: 'The runs of one backfill (every attempt).' })
+  @IsOptional()
+  @IsUUID()
+  backfillId?: string;
 }
 
 @InputType({ description: 'Which runs a runUpdated subscription hears about; at least one field.' })

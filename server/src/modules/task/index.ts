@@ -1,5 +1,13 @@
 export { Task, TaskEngine, TaskMode, TaskVersion, type TaskContent } from './task.entity.js';
-export { ConcurrencyPolicy, Hook, HookFailurePolicy, HookKind, RunPolicy } from './task.model.js';
+export {
+  ConcurrencyPolicy,
+  DATA_TIME_OFFSET,
+  DEFAULT_RUN_POLICY,
+  Hook,
+  HookFailurePolicy,
+  HookKind,
+  RunPolicy,
+} from './task.model.js';
 export { TaskResolver, TaskVersionResolver } from './task.resolver.js';
 export { ConflictPolicy, ImportStatus, TaskService } from './task.service.js';
 export { datasourceOptions, resolveDatasources } from './task-execution.js';

@@ -27,6 +27,10 @@ registerEnumType(ConcurrencyPolicy, {
 });
 
 const VARIABLE_NAME = /^[A-Za-z_][\w.-]{0,99}$/;
+/** "0", or a signed whole number and a unit: "-1d", "+2h", "-1M". */
+export const DATA_TIME_OFFSET = /^(?:0|[+-]?\d{1,6}[smhdwMy])$/;
+/** At least one token outside quoted text. */
+const DATA_TIME_FORMAT = /^(?:'[^']*'|[^'])*?[yMdHhms]/;
 
 @ObjectType({ description: 'A ${name} the config uses; secret ones keep their value sealed and never show it.' })
 @InputType('TaskVariableInput')
@@ -119,6 +123,27 @@ export class RunPolicy {
 
   @Field(() => ConcurrencyPolicy, { defaultValue: ConcurrencyPolicy.ALLOW })
   concurrency: ConcurrencyPolicy = ConcurrencyPolicy.ALLOW;
+
+  @Field(() => String, {
+    defaultValue: '0',
+    description:
+      "Scheduled and backfill runs: ${data_time} is the occurrence moved by this much, in the schedule's zone: " +
+      '0, or a signed whole number and a unit s, m, h, d, w, M (months), y, e.g. "-1d" for the day before.',
+  })
+  @Matches(DATA_TIME_OFFSET, {
+    message: 'dataTimeOffset must be 0 or a signed number and a unit s m h d w M y, e.g. -1d',
+  })
+  dataTimeOffset: string = '0';
+
+  @Field(() => String, {
+    defaultValue: 'yyyy-MM-dd',
+    description:
+      "How ${data_time} is written, in the schedule's zone: yyyy MM dd HH mm ss (and the other Luxon tokens); " +
+      'text in single quotes is kept, e.g. "yyyyMMdd" or "yyyy-MM-dd\'T\'HH:mm".',
+  })
+  @Length(1, 64)
+  @Matches(DATA_TIME_FORMAT, { message: 'dataTimeFormat must contain a date or time token such as yyyy, MM, dd or HH' })
+  dataTimeFormat: string = 'yyyy-MM-dd';
 }
 
 export const DEFAULT_RUN_POLICY: RunPolicy = {
@@ -126,4 +151,6 @@ export const DEFAULT_RUN_POLICY: RunPolicy = {
   maxRetries: 0,
   retryBackoffSeconds: 30,
   concurrency: ConcurrencyPolicy.ALLOW,
+  dataTimeOffset: '0',
+  dataTimeFormat: 'yyyy-MM-dd',
 };

@@ -2,6 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import type { GraphQLContext } from '../../graphql/context.js';
 import { PageInput, Role } from '../auth/index.js';
 import { renderHocon, variablesOf, type JobConfig } from '../job-config/index.js';
+import { ConnectorPlugin, PluginKindEnum } from './connector-plugin.types.js';
+import { listConnectorPlugins } from './connector-plugins.js';
 import { Task, TaskEngine, TaskMode, TaskVersion } from './task.entity.js';
 import { Hook, RunPolicy, TaskVariable } from './task.model.js';
 import { TaskService, type SaveTaskInput } from './task.service.js';
@@ -103,6 +105,18 @@ export class TaskResolver {
       engine: result.engine,
       variables: result.config ? variablesOf(result.config).map((v) => v.name) : [],
     };
+  }
+
+  @Authorized()
+  @Query(() => [ConnectorPlugin], {
+    description: 'The plugins a config may use and their options (the task editor is built from this).',
+  })
+  connectorPlugins(
+    @Arg('kind', () => PluginKindEnum, { nullable: true }) kind?: PluginKindEnum,
+    @Arg('engine', () => TaskEngine, { nullable: true, description: 'EMBEDDED: only the plugins it runs.' })
+    engine?: TaskEngine,
+  ): ConnectorPlugin[] {
+    return listConnectorPlugins({ kind, engine });
   }
 
   @Authorized(Role.DEVELOPER)

@@ -20,7 +20,7 @@ import {
 } from '../job-config/index.js';
 import { resolveDatasources } from './task-execution.js';
 import { modeOf, suggestedEngine, validateJobConfig, type DatasourceRef } from './task-validation.js';
-import { Task, TaskEngine, TaskVersion, type TaskContent } from './task.entity.js';
+import { Task, TaskEngine, TaskVersion, type TaskContent, type TaskMode } from './task.entity.js';
 import { DEFAULT_RUN_POLICY, HookKind, type Hook, type RunPolicy, type TaskVariable } from './task.model.js';
 
 export interface SaveTaskInput {
@@ -79,7 +79,7 @@ export class TaskService {
   async list(
     em: EntityManager,
     principal: Principal,
-    filter: { workspaceId: string; search?: string; tag?: string; engine?: TaskEngine },
+    filter: { workspaceId: string; search?: string; tag?: string; engine?: TaskEngine; mode?: TaskMode },
     page: { offset: number; limit: number },
   ): Promise<{ items: Task[]; total: number }> {
     principal.require(filter.workspaceId, Role.VIEWER);
@@ -90,6 +90,7 @@ export class TaskService {
     }
     if (filter.tag) where.tags = { $contains: [filter.tag] };
     if (filter.engine) where.engine = filter.engine;
+    if (filter.mode) where.mode = filter.mode;
     const [items, total] = await em.findAndCount(Task, where, {
       orderBy: { name: 'ASC' },
       offset: page.offset,

@@ -2,7 +2,7 @@ import { IsOptional, Length, MaxLength, ArrayMaxSize, IsInt, Min } from 'class-v
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConflictPolicy, ImportStatus } from './task.service.js';
-import { Task, TaskEngine } from './task.entity.js';
+import { Task, TaskEngine, TaskMode } from './task.entity.js';
 import { Hook, RunPolicy, TaskVariable } from './task.model.js';
 
 export enum ConfigFormatEnum {
@@ -264,4 +264,8 @@ export class TaskFilter {
   @Field(() => TaskEngine, { nullable: true })
   @IsOptional()
   engine?: TaskEngine;
+
+  @Field(() => TaskMode, { nullable: true })
+  @IsOptional()
+  mode?: TaskMode;
 }
