@@ -1,0 +1,62 @@
+/**
+ * Alarm notification channels: which settings each channel type has (and which are secrets),
+ * their validation, the channel-neutral alarm message, its rendering for each platform, and the
+ * delivery itself. Storage (entities, encryption of secrets) and the API live in the alarm module.
+ */
+export {
+  CHANNEL_FIELDS,
+  ChannelType,
+  DEFAULT_TIMEOUT_MS,
+  parseChannelConfig,
+  parseChannelType,
+  secretFieldNames,
+  validateChannelConfig,
+  type ChannelConfig,
+  type ChannelFieldDefinition,
+  type ChannelFieldKind,
+  type ChannelSecretValue,
+  type ChannelSettingValue,
+  type DingTalkConfig,
+  type EmailConfig,
+  type FeishuConfig,
+  type SlackConfig,
+  type ValidateOptions,
+  type ValidatedChannelConfig,
+  type WebhookConfig,
+  type WeComConfig,
+} from './channel-types.js';
+export {
+  ALARM_MESSAGE_KINDS,
+  ALARM_SEVERITIES,
+  LIMITS,
+  headline,
+  renderDingTalkMessage,
+  renderEmail,
+  renderFeishuMessage,
+  renderSlackMessage,
+  renderWebhookPayload,
+  renderWeComMessage,
+  type AlarmField,
+  type AlarmGroupItem,
+  type AlarmMessage,
+  type AlarmMessageKind,
+  type AlarmSeverity,
+  type DingTalkMessage,
+  type EmailContent,
+  type FeishuFormat,
+  type FeishuMessage,
+  type SlackBlock,
+  type SlackMessage,
+  type WebhookPayload,
+  type WeComMessage,
+} from './message.js';
+export { maskUrl } from './redact.js';
+export {
+  RESPONSE_LIMIT_BYTES,
+  dingTalkSignedUrl,
+  feishuSign,
+  sendToChannel,
+  webhookSignature,
+  type DeliveryResult,
+  type SendOptions,
+} from './senders.js';
