@@ -260,6 +260,48 @@ describe('schedules on two instances', () => {
     expect(api.runs.items[0]).toMatchObject({ trigger: 'SCHEDULE', scheduleId: schedule.id });
   }, 30_000);
 
+  it('fires schedules due together as one batch, and one occurrence already fired elsewhere costs the others nothing', async () => {
+    const taskId = await createTask('batched');
+    const schedules = await Promise.all(
+      ['x', 'y', 'z'].map((name) => createSchedule({ taskId, name, cron: '* * * * * *', timezone: 'UTC' })),
+    );
+    const [x] = schedules;
+    await waitFor(async () => (await firedSeconds(x!.id)).length >= 2, {
+      timeoutMs: 15_000,
+      what: 'x to fire twice',
+    });
+    // x's next three occurrences "fired elsewhere": their runs exist before these instances get there,
+    // so the batch holding each of them meets the unique index.
+    const from = Math.floor(Date.now() / 1000) + 3;
+    const copies = await db.query<{ id: string }>(
+      `INSERT INTO run
+       SELECT (jsonb_populate_record(NULL::run, to_jsonb(r) || jsonb_build_object(
+                 'id', gen_random_uuid(), 'status', 'SUCCEEDED', 'first_run_id', NULL,
+                 'scheduled_time', to_timestamp(s)))).*
+         FROM run r, generate_series($2::bigint, $2::bigint + 2) s
+        WHERE r.id = (SELECT id FROM run WHERE schedule_id = $1 LIMIT 1)
+       RETURNING id`,
+      [x!.id, from],
+    );
+    expect(copies).toHaveLength(3);
+    await waitFor(async () => (await firedSeconds(x!.id)).includes(from + 4), {
+      timeoutMs: 15_000,
+      what: 'x to fire past the occurrences fired elsewhere',
+    });
+    for (const s of schedules) await admin('mutation($id: ID!) { pauseSchedule(id: $id) { id } }', { id: s.id });
+    for (const s of schedules) {
+      const seconds = (await firedSeconds(s.id)).filter((t) => t >= from - 1 && t <= from + 4);
+      expect(seconds, `the occurrences of ${s.name}`).toEqual([from - 1, from, from + 1, from + 2, from + 3, from + 4]);
+    }
+    const [{ n }] = (await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM run WHERE schedule_id = $1 AND scheduled_time >= to_timestamp($2)
+          AND scheduled_time <= to_timestamp($2 + 2) AND id = ANY($3::uuid[])`,
+      [x!.id, from, copies.map((c) => c.id)],
+    )) as [{ n: string }];
+    expect(Number(n)).toBe(3);
+    await Promise.all(schedules.map((s) => admin('mutation($id: ID!) { deleteSchedule(id: $id) }', { id: s.id })));
+  }, 40_000);
+
   it('stops firing while paused and fires again once resumed, without catching up the pause', async () => {
     const taskId = await createTask('pause-resume');
     const schedule = await createSchedule({ taskId, cron: '* * * * * *', timezone: 'UTC', misfirePolicy: 'RUN_ALL' });

@@ -101,6 +101,24 @@ export class PgPubSub {
     );
   }
 
+  /**
+   * Several events of one topic (without an id) at once: those small enough to go inline in one
+   * statement, in order; any larger one through `publish`.
+   */
+  async publishMany(topic: string, payloads: unknown[]): Promise<void> {
+    const inline: string[] = [];
+    for (const payload of payloads) {
+      const text = JSON.stringify({ t: topic, p: payload } satisfies Envelope);
+      if (Buffer.byteLength(text) <= this.inlineLimit) inline.push(text);
+      else await this.publish(topic, payload);
+    }
+    if (inline.length === 0) return;
+    await this.pool.query(
+      'SELECT pg_notify($1, e.text) FROM unnest($2::text[]) WITH ORDINALITY AS e(text, n) ORDER BY e.n',
+      [this.channel, inline],
+    );
+  }
+
   subscribe(topic: string, id?: unknown): AsyncIterable<unknown> {
     const key = routingKey(topic, id === undefined ? undefined : topicId(id));
     return new Repeater<unknown>(async (push, stop) => {

@@ -10,8 +10,21 @@ export const RUN_JOB = 'sluice-run';
 /** One repeating job per schedule, `{ scheduleId }`, repeating at the schedule's cron in its zone. */
 export const SCHEDULE_JOB = 'sluice-schedule';
 const SCHEDULE_LOCK_MS = 15_000;
-/** Schedule fires one instance runs at once (each mostly waits on the database). */
-const SCHEDULE_CONCURRENCY = 200;
+/**
+ * How often Agenda scans for due jobs, and so how far ahead it locks them: a scan locks the jobs
+ * due before the next one. Five seconds means the schedules due at a minute's boundary are
+ * already locked and waiting on timers in memory when it comes, instead of being locked one query
+ * at a time after it (which made the last of a thousand fire seconds late). New jobs do not wait
+ * for a scan: Agenda's notification channel announces them at once.
+ */
+const PROCESS_EVERY_MS = 5_000;
+/**
+ * Schedule jobs one instance locks and runs at once (each mostly waits on the database, and the
+ * fires due together are handled as one batch). The cap shares a large wave among instances: of
+ * 1,000 schedules due at once, each of two instances locks 500 ahead of time; beyond 500 per
+ * instance, the rest are locked by the scans that follow, a few seconds later.
+ */
+const SCHEDULE_CONCURRENCY = 500;
 
 /** What a schedule's Agenda job repeats on. */
 export interface ScheduleJobSpec {
@@ -68,7 +81,7 @@ export class RunDispatcher implements RunQueue {
     const agenda = new Agenda({
       backend,
       name: this.options.name,
-      processEvery: 1000,
+      processEvery: PROCESS_EVERY_MS,
       defaultConcurrency: this.options.concurrency ?? 20,
       // Room for the run jobs and for many schedules falling due at the same moment.
       maxConcurrency: (this.options.concurrency ?? 20) + SCHEDULE_CONCURRENCY,
@@ -100,6 +113,14 @@ export class RunDispatcher implements RunQueue {
       // Locking no more than it can run leaves the other jobs due at that moment to other instances.
       { concurrency: SCHEDULE_CONCURRENCY, lockLimit: SCHEDULE_CONCURRENCY, lockLifetime: SCHEDULE_LOCK_MS },
     );
+    // A scan locks the jobs due before the next one, so a schedule repeating more often than scans
+    // (every second) would wait for the next scan after each fire. Announcing its job again as it
+    // completes (unlocked, next run saved) makes some instance lock it at once, as for a new job.
+    // Without a notification channel (MongoDB), such schedules fire on the scans.
+    agenda.on(`complete:${SCHEDULE_JOB}`, (job: Job) => {
+      const next = job.attrs.nextRunAt;
+      if (next && next.getTime() < Date.now() + PROCESS_EVERY_MS) void agenda.publishJobNotification(job);
+    });
     this.agenda = agenda;
     // A backend that cannot connect never settles start(): give up with a clear error instead.
     await withTimeout(agenda.start(), 30_000, 'the run dispatcher (Agenda) did not start within 30 s');

@@ -56,6 +56,25 @@ export interface RunInputs {
 
 const sealContext = (runId: string) => `run:${runId}`;
 
+/** What subscribers of RUN_UPDATED hear of a run. */
+const runEvent = (run: Run): RunUpdatedEvent => ({
+  runId: run.id,
+  taskId: run.taskId,
+  workspaceId: run.workspaceId,
+  status: run.status,
+  ...(run.backfillId ? { backfillId: run.backfillId } : {}),
+});
+
+/** A schedule's occurrence to run (see `RunService.createOccurrences`). */
+export interface OccurrenceSpec {
+  task: Task;
+  version: TaskVersion;
+  params: Record<string, string>;
+  triggeredById: null;
+  triggeredByLabel: string;
+  occurrence: { scheduleId: string; scheduledTime: Date };
+}
+
 /** A schedule's occurrence already has its run (another instance, or Agenda again, fired it). */
 export class DuplicateOccurrenceError extends AppError {
   constructor(scheduleId: string, scheduledTime: Date) {
@@ -263,6 +282,51 @@ export class RunService {
     await this.publish(run);
     if (run.status === RunStatus.QUEUED) await this.queue.enqueue(run.id, run.notBefore ?? undefined);
     return run;
+  }
+
+  /**
+   * Schedule occurrences fired together: each checked as `create` checks it, the valid ones
+   * inserted in one transaction (in batches), then their events in one statement and their
+   * dispatch jobs side by side. No concurrency policy is applied: a SKIP_IF_RUNNING task's
+   * occurrences go through `create`. Should one occurrence already have its run (another
+   * instance fired it: the unique index refuses the batch), they are created one by one through
+   * `create`, which reports each duplicate. One result per spec, in order: its run or its error.
+   */
+  async createOccurrences(em: EntityManager, specs: OccurrenceSpec[]): Promise<({ run: Run } | { error: unknown })[]> {
+    const results: ({ run: Run } | { error: unknown })[] = [];
+    const runs: Run[] = [];
+    for (const spec of specs) {
+      try {
+        await this.checkParams(em, spec.task, spec.version, spec.params);
+        const run = this.build(spec.task, spec.version, { ...spec, trigger: RunTrigger.SCHEDULE });
+        runs.push(run);
+        results.push({ run });
+      } catch (error) {
+        results.push({ error });
+      }
+    }
+    if (runs.length === 0) return results;
+    try {
+      await em.transactional(async (tx) => {
+        for (let i = 0; i < runs.length; i += 500) await tx.insertMany(runs.slice(i, i + 500));
+      });
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      return Promise.all(
+        specs.map(async (spec, i) => {
+          const built = results[i]!;
+          if ('error' in built) return built;
+          try {
+            return { run: await this.create(em.fork(), { ...spec, trigger: RunTrigger.SCHEDULE, skipPolicy: true }) };
+          } catch (error) {
+            return { error };
+          }
+        }),
+      );
+    }
+    await this.bus.publishMany(Topic.RUN_UPDATED, runs.map(runEvent));
+    await Promise.all(runs.map((run) => this.queue.enqueue(run.id, run.notBefore ?? undefined)));
+    return results;
   }
 
   /**
@@ -479,14 +543,7 @@ export class RunService {
   }
 
   async publish(run: Run): Promise<void> {
-    const event: RunUpdatedEvent = {
-      runId: run.id,
-      taskId: run.taskId,
-      workspaceId: run.workspaceId,
-      status: run.status,
-      ...(run.backfillId ? { backfillId: run.backfillId } : {}),
-    };
-    await this.bus.publish(Topic.RUN_UPDATED, event);
+    await this.bus.publish(Topic.RUN_UPDATED, runEvent(run));
   }
 
   private valuesOf(

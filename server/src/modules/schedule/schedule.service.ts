@@ -1,16 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUUID } from 'class-validator';
+import DataLoader from 'dataloader';
 import { AppError, NotFoundError, UserInputError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { Role, type Principal } from '../auth/index.js';
 import {
   DuplicateOccurrenceError,
   RunTrigger,
+  type OccurrenceSpec,
   type RunService,
   type ScheduleJobSpec,
   type ScheduleJobState,
 } from '../run/index.js';
-import { Task, TaskVersion, type TaskService } from '../task/index.js';
+import { ConcurrencyPolicy, Task, TaskVersion, type TaskService } from '../task/index.js';
 import { nextFireTimes, normalizeCron, validateCron } from './cron.js';
 import { checkOccurrenceParams, dueOccurrences, occurrenceVariables } from './occurrence.js';
 import { MisfirePolicy, Schedule } from './schedule.entity.js';
@@ -37,6 +39,16 @@ export interface SaveScheduleInput {
 }
 
 const RECONCILE_LOCK = 'sluice-schedule-reconciler';
+/** Fires requested within this long of the first one are handled together... */
+const FIRE_BATCH_WINDOW_MS = 20;
+/** ...up to this many. */
+const FIRE_BATCH_MAX = 250;
+
+/** A schedule's job that came due on this instance, and when Agenda started it. */
+export interface DueFire {
+  scheduleId: string;
+  firedAt: Date;
+}
 /** With a schedule's id, the advisory lock its Agenda job is written under. */
 const JOB_LOCK = 'sluice-schedule-job';
 
@@ -54,6 +66,7 @@ const specOf = (s: Pick<Schedule, 'cron' | 'timezone' | 'startAt' | 'endAt'>) =>
 export class ScheduleService {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private readonly versions = new Map<string, TaskVersion>();
+  private fires: DataLoader<DueFire, void, DueFire> | undefined;
 
   constructor(
     private readonly tasks: TaskService,
@@ -277,43 +290,119 @@ export class ScheduleService {
    * ones are misfires, handled per the misfire policy. Each run is inserted under the
    * (schedule_id, scheduled_time) unique index, so an occurrence that another instance (or a re-run
    * of the job) already fired is a no-op: exactly once, whatever the timing.
+   *
+   * Jobs come due together (a thousand schedules at the top of a minute): the fires requested
+   * within a few milliseconds of each other are handled as one batch (`fireMany`), resolved when
+   * it is done.
    */
-  async fire(root: EntityManager, scheduleId: string, firedAt: Date): Promise<void> {
-    const em = root.fork();
-    const schedule = await em.findOne(Schedule, { id: scheduleId });
-    if (!schedule) {
-      // Its row is gone (its task was deleted): the job follows at once, not at the next reconciliation.
-      await this.syncJob(em, { id: scheduleId } as Schedule, false);
-      return;
+  fire(root: EntityManager, scheduleId: string, firedAt: Date): Promise<void> {
+    this.fires ??= new DataLoader<DueFire, void, DueFire>((batch) => this.fireBatch(root, batch), {
+      cache: false,
+      maxBatchSize: FIRE_BATCH_MAX,
+      batchScheduleFn: (run) => setTimeout(run, FIRE_BATCH_WINDOW_MS),
+    });
+    return this.fires.load({ scheduleId, firedAt });
+  }
+
+  /** `fireMany` for DataLoader: one settled value per fire (the batch's error for each, should it fail). */
+  private async fireBatch(root: EntityManager, batch: readonly DueFire[]): Promise<(void | Error)[]> {
+    try {
+      await this.fireMany(root, batch);
+      return batch.map(() => undefined);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      return batch.map(() => error);
     }
-    if (!schedule.enabled) return;
-    const { times: due, through } = dueOccurrences(
-      schedule,
-      schedule.handledUntil ?? schedule.createdAt,
-      firedAt,
-      this.options.misfireThresholdMs,
+  }
+
+  /**
+   * Fires several schedules' due jobs at once: the schedules and their tasks read in two queries,
+   * the runs of every occurrence inserted together (`RunService.createOccurrences`), and the
+   * schedules' `handledUntil` moved in one statement. A SKIP_IF_RUNNING task's occurrences are
+   * fired one by one, under its lock, as a run started by hand would be.
+   */
+  async fireMany(root: EntityManager, fires: readonly DueFire[]): Promise<void> {
+    const em = root.fork();
+    // The same job twice in one batch cannot happen through Agenda; keep the later instant if it does.
+    const firedAt = new Map<string, Date>();
+    for (const f of fires) {
+      const seen = firedAt.get(f.scheduleId);
+      if (!seen || seen < f.firedAt) firedAt.set(f.scheduleId, f.firedAt);
+    }
+    const ids = [...firedAt.keys()];
+    const schedules = await em.find(Schedule, { id: { $in: ids } });
+    const found = new Set(schedules.map((s) => s.id));
+    // A row gone (its task was deleted): its job follows at once, not at the next reconciliation.
+    for (const id of ids) if (!found.has(id)) await this.syncJob(em, { id } as Schedule, false);
+
+    const plans = schedules
+      .filter((s) => s.enabled)
+      .map((schedule) => ({
+        schedule,
+        ...dueOccurrences(
+          schedule,
+          schedule.handledUntil ?? schedule.createdAt,
+          firedAt.get(schedule.id)!,
+          this.options.misfireThresholdMs,
+        ),
+        fired: undefined as Date | undefined,
+      }));
+    const taskIds = [...new Set(plans.filter((p) => p.times.length > 0).map((p) => p.schedule.taskId))];
+    // The tasks with their sealed secrets (a run needs them); versions never change, so the ones in
+    // use are kept between fires.
+    const tasks = new Map(
+      taskIds.length === 0
+        ? []
+        : (await em.find(Task, { id: { $in: taskIds } }, { populate: ['sealedSecrets'] })).map((t) => [t.id, t]),
     );
 
-    let fired: Date | undefined;
-    if (due.length > 0) {
-      // The task with its sealed secrets in one query (a run needs them); versions never change, so
-      // the one in use is kept between fires.
-      const task = await em.findOne(Task, { id: schedule.taskId }, { populate: ['sealedSecrets'] });
-      if (!task) return;
+    const batched: { plan: (typeof plans)[number]; spec: OccurrenceSpec }[] = [];
+    for (const plan of plans) {
+      const task = tasks.get(plan.schedule.taskId);
+      if (!task || plan.times.length === 0) continue;
       const version = await this.versionOf(em, task);
       const declared = new Set(version.content.variables.map((v) => v.name));
-      for (const time of due) {
-        if (await this.fireOne(em, schedule, task, version, declared, time)) fired = time;
+      if (version.content.runPolicy.concurrency === ConcurrencyPolicy.SKIP_IF_RUNNING) {
+        for (const time of plan.times) {
+          if (await this.fireOne(em, plan.schedule, task, version, declared, time)) plan.fired = time;
+        }
+        continue;
+      }
+      for (const time of plan.times) {
+        batched.push({ plan, spec: this.occurrenceSpec(plan.schedule, task, version, declared, time) });
       }
     }
-    if (!through) return;
-    // Handled through that occurrence, whatever became of each (a run, a duplicate, a policy skip).
+    if (batched.length > 0) {
+      const results = await this.runs.createOccurrences(
+        em,
+        batched.map((b) => b.spec),
+      );
+      results.forEach((result, i) => {
+        const { plan, spec } = batched[i]!;
+        if ('run' in result) {
+          const time = spec.occurrence.scheduledTime;
+          if (!plan.fired || plan.fired < time) plan.fired = time;
+        } else this.logFailure(spec, result.error);
+      });
+    }
+
+    // Handled through the last occurrence considered, whatever became of each (a run, a
+    // duplicate, a policy skip).
+    const handled = plans.filter((p) => p.through);
+    if (handled.length === 0) return;
+    const array = (values: (Date | string | null)[]) =>
+      `{${values.map((v) => (v === null ? 'NULL' : v instanceof Date ? v.toISOString() : v)).join(',')}}`;
     await em.getConnection().execute(
-      `UPDATE schedule SET handled_until = GREATEST(coalesce(handled_until, ?), ?),
-           last_fire_at = CASE WHEN ?::timestamptz IS NULL THEN last_fire_at
-                               ELSE GREATEST(coalesce(last_fire_at, ?), ?) END
-         WHERE id = ?`,
-      [through, through, fired ?? null, fired ?? null, fired ?? null, schedule.id],
+      `UPDATE schedule s SET handled_until = GREATEST(coalesce(s.handled_until, v.through), v.through),
+           last_fire_at = CASE WHEN v.fired IS NULL THEN s.last_fire_at
+                               ELSE GREATEST(coalesce(s.last_fire_at, v.fired), v.fired) END
+         FROM unnest(?::uuid[], ?::timestamptz[], ?::timestamptz[]) AS v(id, through, fired)
+        WHERE s.id = v.id`,
+      [
+        array(handled.map((p) => p.schedule.id)),
+        array(handled.map((p) => p.through!)),
+        array(handled.map((p) => p.fired ?? null)),
+      ],
     );
   }
 
@@ -329,7 +418,7 @@ export class ScheduleService {
     return version;
   }
 
-  /** One occurrence's run; true when this call created it. */
+  /** One occurrence's run through `RunService.create` (its task's concurrency policy applied); true when created. */
   private async fireOne(
     em: EntityManager,
     schedule: Schedule,
@@ -338,30 +427,49 @@ export class ScheduleService {
     declared: ReadonlySet<string>,
     time: Date,
   ): Promise<boolean> {
-    const context = { scheduleId: schedule.id, taskId: task.id, scheduledTime: time.toISOString() };
+    const spec = this.occurrenceSpec(schedule, task, version, declared, time);
     try {
-      await this.runs.create(em.fork(), {
-        task,
-        version,
-        params: {
-          ...schedule.params,
-          ...occurrenceVariables(time, schedule.timezone, declared, version.content.runPolicy),
-        },
-        trigger: RunTrigger.SCHEDULE,
-        triggeredById: null,
-        triggeredByLabel: `schedule ${schedule.name}`,
-        occurrence: { scheduleId: schedule.id, scheduledTime: time },
-      });
+      await this.runs.create(em.fork(), { ...spec, trigger: RunTrigger.SCHEDULE });
       return true;
     } catch (err) {
-      if (err instanceof DuplicateOccurrenceError) {
-        this.logger.debug(context, 'scheduled occurrence already fired elsewhere');
-      } else if (err instanceof AppError && err.code === 'CONFLICT') {
-        this.logger.info({ ...context, reason: err.message }, 'scheduled occurrence skipped');
-      } else {
-        this.logger.warn({ ...context, err: (err as Error).message }, 'scheduled occurrence could not start a run');
-      }
+      this.logFailure(spec, err);
       return false;
+    }
+  }
+
+  private occurrenceSpec(
+    schedule: Schedule,
+    task: Task,
+    version: TaskVersion,
+    declared: ReadonlySet<string>,
+    time: Date,
+  ): OccurrenceSpec {
+    return {
+      task,
+      version,
+      params: {
+        ...schedule.params,
+        ...occurrenceVariables(time, schedule.timezone, declared, version.content.runPolicy),
+      },
+      triggeredById: null,
+      triggeredByLabel: `schedule ${schedule.name}`,
+      occurrence: { scheduleId: schedule.id, scheduledTime: time },
+    };
+  }
+
+  /** An occurrence that did not become a run: a duplicate (debug), a policy skip (info), else a warning. */
+  private logFailure(spec: OccurrenceSpec, err: unknown): void {
+    const context = {
+      scheduleId: spec.occurrence.scheduleId,
+      taskId: spec.task.id,
+      scheduledTime: spec.occurrence.scheduledTime.toISOString(),
+    };
+    if (err instanceof DuplicateOccurrenceError) {
+      this.logger.debug(context, 'scheduled occurrence already fired elsewhere');
+    } else if (err instanceof AppError && err.code === 'CONFLICT') {
+      this.logger.info({ ...context, reason: err.message }, 'scheduled occurrence skipped');
+    } else {
+      this.logger.warn({ ...context, err: (err as Error).message }, 'scheduled occurrence could not start a run');
     }
   }
 
