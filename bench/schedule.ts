@@ -12,14 +12,21 @@
  * bench/results/schedule-<time>.json. See bench/README.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { gqlData, login } from '../test/support/graphql.js';
-import { childrenOf, CLOCK_TICKS, cpuSnapshot, findServerPids, newestTsMtime, type ServerPids } from './lib/proc.js';
+import {
+  childrenOf,
+  CLOCK_TICKS,
+  cpuSnapshot,
+  findServerPids,
+  newestTsMtime,
+  serverEnv,
+  type ServerPids,
+} from './lib/proc.js';
 import { benchFlags, log, positiveInt, text } from './lib/cli.js';
 import { fixed, percentile, textTable } from './lib/stats.js';
 
@@ -426,15 +433,13 @@ async function main(): Promise<number> {
     undefined,
   );
 
-  const env = {
-    DATABASE_URL: databaseUrl,
-    SLUICE_ADMIN_EMAIL: ADMIN.email,
-    SLUICE_ADMIN_PASSWORD: ADMIN.password,
-    SLUICE_SECRET_KEY: randomBytes(32).toString('hex'),
-    SLUICE_DATA_DIR: dataDir,
-    SLUICE_INSTANCE_RUN_LIMIT: String(o.instanceLimit),
-    SLUICE_WORKSPACE_RUN_LIMIT: String(o.workspaceLimit),
-  };
+  const env = serverEnv({
+    databaseUrl,
+    admin: ADMIN,
+    dataDir,
+    instanceLimit: o.instanceLimit,
+    workspaceLimit: o.workspaceLimit,
+  });
   const servers: ServerProcess[] = [];
   const instances: Instance[] = [];
   const result: Record<string, unknown> = {

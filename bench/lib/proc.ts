@@ -11,6 +11,7 @@
  *   children) plus every live postgres child.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -289,4 +290,23 @@ export function newestTsMtime(dir: string): number {
     else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
   }
   return newest;
+}
+
+/** The environment of a benchmarked Sluice server: its database, first admin, a fresh key and run limits. */
+export function serverEnv(o: {
+  databaseUrl: string;
+  admin: { email: string; password: string };
+  dataDir: string;
+  instanceLimit: number;
+  workspaceLimit: number;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: o.databaseUrl,
+    SLUICE_ADMIN_EMAIL: o.admin.email,
+    SLUICE_ADMIN_PASSWORD: o.admin.password,
+    SLUICE_SECRET_KEY: randomBytes(32).toString('hex'),
+    SLUICE_DATA_DIR: o.dataDir,
+    SLUICE_INSTANCE_RUN_LIMIT: String(o.instanceLimit),
+    SLUICE_WORKSPACE_RUN_LIMIT: String(o.workspaceLimit),
+  };
 }
