@@ -17,6 +17,7 @@ import { authenticateBearer, createHttpApp } from './graphql/http.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { attachWebSocket, type WebSocketHandle } from './graphql/websocket.js';
 import { redactUrl, type Logger } from './logger.js';
+import { AlarmChannelResolver, AlarmChannelService } from './modules/alarm/index.js';
 import {
   ApiTokenResolver,
   ApiTokenService,
@@ -267,6 +268,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         const runReads = new RunReadDeps(runPool, pubSub);
         runStreams.service = runs;
         runStreams.reads = runReads;
+        const alarmChannels = new AlarmChannelService(secretBox, logger);
         const resolvers = new Map<unknown, unknown>([
           [TaskResolver, new TaskResolver(tasks)],
           [TaskVersionResolver, new TaskVersionResolver()],
@@ -286,6 +288,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           [ScheduleResolver, new ScheduleResolver(scheduleService)],
           [TaskScheduleResolver, new TaskScheduleResolver(scheduleService)],
           [BackfillResolver, new BackfillResolver(backfillService, runs)],
+          [AlarmChannelResolver, new AlarmChannelResolver(alarmChannels)],
         ]);
         const schema = await buildAppSchema({
           pubSub,

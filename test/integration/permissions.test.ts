@@ -39,6 +39,10 @@ interface World {
   scheduleId: string;
   /** Creates a schedule in workspace A (for rows that consume one). */
   newSchedule(): Promise<string>;
+  /** An alarm channel of workspace A (read, update and test rows use it). */
+  alarmChannelId: string;
+  /** Creates an alarm channel in workspace A (for rows that consume one). */
+  newAlarmChannel(): Promise<string>;
   /** Starts a backfill of three occurrences of that schedule, and pauses it (so it never finishes meanwhile). */
   newBackfill(): Promise<string>;
   /** Starts a run of a task of workspace A (slow: still active for a while, when asked). */
@@ -71,6 +75,15 @@ const TASK_CONFIG =
 /** Runs for minutes (5 rows a second): a run of it is still active when a test cancels it. */
 const SLOW_TASK_CONFIG =
   'env { read_limit.rows_per_second = 5 }\nsource { FakeSource { plugin_output = "f", row.num = 100000, schema = { fields { id = int } } } }\nsink { Console { plugin_input = "f" } }';
+
+/** An e-mail channel without secrets (the matrix runs without a secret key) whose tests fail fast: nothing listens on port 1. */
+const ALARM_EMAIL_CONFIG = {
+  host: '127.0.0.1',
+  port: 1,
+  from: 'sluice@example.com',
+  to: ['ops@example.com'],
+  timeoutMs: 1000,
+};
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
@@ -308,6 +321,62 @@ const OPERATIONS: Operation[] = [
     rule: 'DEVELOPER',
     document: `mutation($w: ID!) { testDatasourceInput(input: { workspaceId: $w, type: "LOCAL_FILE", options: { path: "/tmp" } }) { ok } }`,
     prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  { kind: 'query', field: 'alarmChannelTypes', rule: 'SIGNED_IN', document: '{ alarmChannelTypes { type } }' },
+  {
+    kind: 'query',
+    field: 'alarmChannels',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { alarmChannels(workspaceId: $w) { name secretNames } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'query',
+    field: 'alarmChannel',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { alarmChannel(id: $id) { name settings secretNames } }',
+    prepare: (w) => ({ variables: { id: w.alarmChannelId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'createAlarmChannel',
+    rule: 'DEVELOPER',
+    document: `mutation($w: ID!, $n: String!, $c: JSONObject!) {
+      createAlarmChannel(input: { workspaceId: $w, name: $n, type: EMAIL, config: $c }) { id } }`,
+    prepare: (w) => ({ variables: { w: w.wsA, n: unique('mail'), c: ALARM_EMAIL_CONFIG } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'updateAlarmChannel',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { updateAlarmChannel(input: { id: $id, description: "checked" }) { id } }',
+    prepare: (w) => ({ variables: { id: w.alarmChannelId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'deleteAlarmChannel',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { deleteAlarmChannel(id: $id) }',
+    prepare: async (w) => ({ variables: { id: await w.newAlarmChannel() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'testAlarmChannel',
+    rule: 'OPERATOR',
+    document: 'mutation($id: ID!) { testAlarmChannel(id: $id) { ok retryable } }',
+    prepare: (w) => ({ variables: { id: w.alarmChannelId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'testAlarmChannelConfig',
+    rule: 'DEVELOPER',
+    document: `mutation($w: ID!, $c: JSONObject!) {
+      testAlarmChannelConfig(input: { workspaceId: $w, type: EMAIL, config: $c }) { ok } }`,
+    prepare: (w) => ({ variables: { w: w.wsA, c: ALARM_EMAIL_CONFIG } }),
   },
   {
     kind: 'query',
@@ -602,6 +671,14 @@ describe('the permission matrix', () => {
         )
       ).createDatasource.id;
     w.datasourceId = await w.newDatasource();
+    w.newAlarmChannel = async () =>
+      (
+        await w.admin<{ createAlarmChannel: { id: string } }>(
+          'mutation($w: ID!, $n: String!, $c: JSONObject!) { createAlarmChannel(input: { workspaceId: $w, name: $n, type: EMAIL, config: $c }) { id } }',
+          { w: w.wsA, n: unique('channel'), c: ALARM_EMAIL_CONFIG },
+        )
+      ).createAlarmChannel.id;
+    w.alarmChannelId = await w.newAlarmChannel();
     w.newTask = async () =>
       (
         await w.admin<{ createTask: { id: string } }>(

@@ -126,7 +126,7 @@ export type PageInput = {
 /** The block of a config a plugin goes in. */
 export type PluginKind = 'SINK' | 'SOURCE' | 'TRANSFORM';
 
-/** ADMIN manages members and settings; DEVELOPER edits datasources, tasks and schedules; OPERATOR runs, cancels, acknowledges and silences; VIEWER reads. */
+/** ADMIN manages members and settings; DEVELOPER edits datasources, tasks, schedules and alarm channels; OPERATOR runs, cancels, acknowledges and silences; VIEWER reads. */
 export type Role = 'ADMIN' | 'DEVELOPER' | 'OPERATOR' | 'VIEWER';
 
 export type RollbackTaskInput = {

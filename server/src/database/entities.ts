@@ -1,3 +1,4 @@
+import { AlarmChannel } from '../modules/alarm/index.js';
 import { authEntities } from '../modules/auth/index.js';
 import { ServerInstance } from '../modules/cluster/index.js';
 import { Datasource } from '../modules/datasource/index.js';
@@ -7,4 +8,14 @@ import { Schedule } from '../modules/schedule/schedule.entity.js';
 import { Task, TaskVersion } from '../modules/task/index.js';
 
 /** Every entity the ORM knows; a module's entities are registered here. */
-export const entities = [ServerInstance, ...authEntities, Datasource, Task, TaskVersion, Run, Schedule, Backfill];
+export const entities = [
+  ServerInstance,
+  ...authEntities,
+  Datasource,
+  Task,
+  TaskVersion,
+  Run,
+  Schedule,
+  Backfill,
+  AlarmChannel,
+];

@@ -1,4 +1,11 @@
-import { getNamedType } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLInputObjectType,
+  GraphQLList,
+  type GraphQLInputType,
+  type GraphQLResolveInfo,
+} from 'graphql';
 import type { MiddlewareFn } from 'type-graphql';
 import { isAppError } from '../errors.js';
 import { AuditOutcome, type AuditService } from '../modules/auth/index.js';
@@ -44,10 +51,41 @@ export function auditMiddleware(audit: AuditService): MiddlewareFn<GraphQLContex
         targetType: hints.targetType ?? (targetId ? getNamedType(info.returnType).name : undefined),
         targetId,
         clientAddress: context.clientAddress,
-        input: args,
+        input: withoutSensitive(info, args),
       });
     }
   };
+}
+
+/**
+ * The arguments with every input field marked `@Extensions({ sensitive: true })` replaced: such a
+ * field holds secrets the key-name redaction cannot recognise (an alarm channel's config, where a
+ * webhook URL is a credential).
+ */
+function withoutSensitive(info: GraphQLResolveInfo, args: Record<string, unknown>): Record<string, unknown> {
+  const field = info.parentType.getFields()[info.fieldName];
+  return Object.fromEntries(
+    Object.entries(args).map(([name, value]) => {
+      const type = field?.args.find((a) => a.name === name)?.type;
+      return [name, type ? maskInput(type, value) : value];
+    }),
+  );
+}
+
+function maskInput(type: GraphQLInputType, value: unknown): unknown {
+  const nullable = getNullableType(type);
+  if (nullable instanceof GraphQLList) {
+    return Array.isArray(value) ? value.map((v) => maskInput(nullable.ofType, v)) : value;
+  }
+  if (!(nullable instanceof GraphQLInputObjectType) || !value || typeof value !== 'object') return value;
+  const fields = nullable.getFields();
+  return Object.fromEntries(
+    Object.entries(value).map(([name, v]) => {
+      const inputField = fields[name];
+      if (!inputField) return [name, v];
+      return [name, inputField.extensions.sensitive ? '[redacted]' : maskInput(inputField.type, v)];
+    }),
+  );
 }
 
 function firstString(...values: unknown[]): string | undefined {

@@ -1,5 +1,6 @@
 import { defaultFieldResolver, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type MiddlewareFn, type PubSub } from 'type-graphql';
+import { AlarmChannelResolver } from '../modules/alarm/index.js';
 import {
   ApiTokenResolver,
   AuditResolver,
@@ -35,6 +36,7 @@ export const resolvers = [
   ScheduleResolver,
   TaskScheduleResolver,
   BackfillResolver,
+  AlarmChannelResolver,
 ] as const;
 
 export async function buildAppSchema(options: {

@@ -10,7 +10,7 @@ export enum Role {
 registerEnumType(Role, {
   name: 'Role',
   description:
-    'ADMIN manages members and settings; DEVELOPER edits datasources, tasks and schedules; OPERATOR runs, cancels, acknowledges and silences; VIEWER reads.',
+    'ADMIN manages members and settings; DEVELOPER edits datasources, tasks, schedules and alarm channels; OPERATOR runs, cancels, acknowledges and silences; VIEWER reads.',
 });
 
 const RANK: Record<Role, number> = { [Role.VIEWER]: 0, [Role.OPERATOR]: 1, [Role.DEVELOPER]: 2, [Role.ADMIN]: 3 };
