@@ -164,9 +164,25 @@ function checkItem(item: string, spec: FieldSpec, where: string, column: number)
   }
 }
 
+/** Parsed expressions by zone and expression: a wave of fires parses each distinct one once. */
+const parsed = new Map<string, CronExpression>();
+
+/**
+ * The expression positioned at `currentDate`. It is parsed once per (cron, zone) and then reset to
+ * the date, which is what parsing with that `currentDate` does (cron-parser's `reset` builds the
+ * same CronDate its constructor does); callers use it synchronously, so sharing it is safe.
+ */
 function parseAt(cron: string, timezone: string, currentDate: Date): CronExpression {
-  // The same options Agenda 6 passes (utils/nextRunAt.js): no strict mode, no hash seed.
-  return CronExpressionParser.parse(cron, { currentDate, tz: timezone });
+  const key = `${timezone} ${cron}`;
+  let expression = parsed.get(key);
+  if (!expression) {
+    // The same options Agenda 6 passes (utils/nextRunAt.js): no strict mode, no hash seed.
+    expression = CronExpressionParser.parse(cron, { currentDate, tz: timezone });
+    if (parsed.size >= 2000) parsed.clear();
+    parsed.set(key, expression);
+  }
+  expression.reset(currentDate);
+  return expression;
 }
 
 /**
