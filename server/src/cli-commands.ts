@@ -8,14 +8,27 @@ import { EmbeddedPostgres } from './database/embedded-postgres.js';
 import { createOrm, migrate } from './database/orm.js';
 import { isAppError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
-import { resealDatasourceSecrets } from './modules/datasource/index.js';
+import { ALARM_CHANNEL_SEALED_SECRETS } from './modules/alarm/index.js';
+import { DATASOURCE_SEALED_SECRETS } from './modules/datasource/index.js';
+import { RUN_SEALED_PARAMS } from './modules/run/index.js';
+import { TASK_SEALED_SECRETS } from './modules/task/index.js';
+import { resealColumns, type SealedColumn } from './secrets/reseal.js';
 import { SecretBox } from './secrets/secret-box.js';
 import { KEY_FILE, NEW_KEY_FILE, readKey, writeNewKey } from './secrets/secret-key.js';
+
+/** Every column holding sealed secrets: a rotation that missed one would leave it unreadable. */
+const SEALED_COLUMNS: readonly SealedColumn[] = [
+  DATASOURCE_SEALED_SECRETS,
+  TASK_SEALED_SECRETS,
+  RUN_SEALED_PARAMS,
+  ALARM_CHANNEL_SEALED_SECRETS,
+];
 
 const USAGE = `Usage: sluice <command>
 
 Commands:
-  rotate-secret-key   Re-encrypt every stored secret under a new key.
+  rotate-secret-key   Re-encrypt every stored secret under a new key: datasource, task,
+                      run-parameter and alarm-channel secrets, in one transaction.
                       Embedded database (no DATABASE_URL): stop Sluice, run this; a new key is
                       generated into the data directory. Shared database: set SLUICE_SECRET_KEY to
                       the new key and SLUICE_PREVIOUS_SECRET_KEYS to the old one on every instance,
@@ -58,10 +71,9 @@ async function rotateSecretKey(config: Config, logger: Logger): Promise<void> {
   const orm = await createOrm(url, { poolSize: 2, logger });
   try {
     await migrate(orm, url, logger);
-    const { resealed, current } = await resealDatasourceSecrets(orm.em.fork(), box);
-    process.stdout.write(
-      `Re-encrypted the secrets of ${resealed} datasource(s); ${current} were under the new key already.\n`,
-    );
+    for (const { label, resealed, current } of await resealColumns(orm.em.fork(), box, SEALED_COLUMNS)) {
+      process.stdout.write(`Re-encrypted ${resealed} ${label}(s); ${current} were under the new key already.\n`);
+    }
     if (embedded) {
       const keyFile = path.join(config.dataDir, KEY_FILE);
       const retired = path.join(config.dataDir, `secret.key.retired-${new Date().toISOString().replace(/[:.]/g, '-')}`);

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, NotFoundError, UserInputError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { SealedColumn } from '../../secrets/reseal.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { flushUnique } from '../../database/sql.js';
 import { Role, Workspace, type Principal } from '../auth/index.js';
@@ -46,6 +47,15 @@ const LABELS: Record<ChannelType, string> = {
 type Secrets = Record<string, ChannelSecretValue>;
 
 const context = (id: string) => `alarm-channel:${id}`;
+
+/** Where alarm channels' secrets are sealed, for `sluice rotate-secret-key`. */
+export const ALARM_CHANNEL_SEALED_SECRETS: SealedColumn = {
+  label: 'alarm channel secret set',
+  table: 'alarm_channel',
+  column: 'sealed_secrets',
+  context,
+};
+
 const CONFIG = 'config.';
 const duplicate = (name: string) => `An alarm channel named "${name}" already exists in this workspace`;
 

@@ -1,7 +1,7 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, NotFoundError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { SealedColumn } from '../../secrets/reseal.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { escapeLike, flushUnique } from '../../database/sql.js';
 import { Role, type Principal } from '../auth/index.js';
@@ -36,6 +36,14 @@ export interface SaveDatasourceInput {
 }
 
 const context = (id: string) => `datasource:${id}`;
+
+/** Where datasource secrets are sealed, for `sluice rotate-secret-key`. */
+export const DATASOURCE_SEALED_SECRETS: SealedColumn = {
+  label: 'datasource secret set',
+  table: 'datasource',
+  column: 'sealed_secrets',
+  context,
+};
 
 export class DatasourceService {
   private readonly usages: DatasourceUsage[] = [];
@@ -302,28 +310,4 @@ function sortedKeys(value: unknown): unknown {
 
 function normaliseTags(tags: string[] | undefined): string[] {
   return [...new Set((tags ?? []).map((t) => t.trim()).filter(Boolean))].sort();
-}
-
-/**
- * Re-seals every datasource's secrets under the box's sealing key, in one transaction, skipping
- * those already under it (so an interrupted rotation simply runs again). Returns the counts.
- */
-export async function resealDatasourceSecrets(
-  em: EntityManager,
-  box: SecretBox,
-): Promise<{ resealed: number; current: number }> {
-  return em.transactional(async (tx) => {
-    const rows = await tx.find(
-      Datasource,
-      { sealedSecrets: { $ne: null } },
-      { fields: ['id', 'sealedSecrets'], lockMode: LockMode.PESSIMISTIC_WRITE },
-    );
-    let resealed = 0;
-    for (const row of rows) {
-      if (!row.sealedSecrets || box.isCurrent(row.sealedSecrets)) continue;
-      row.sealedSecrets = box.seal(box.open(row.sealedSecrets, context(row.id)), context(row.id));
-      resealed += 1;
-    }
-    return { resealed, current: rows.length - resealed };
-  });
 }

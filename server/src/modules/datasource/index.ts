@@ -2,7 +2,7 @@ export { Datasource } from './datasource.entity.js';
 export { CatalogSchemaResolver, DatasourceCatalogResolver, DatasourceResolver } from './datasource.resolver.js';
 export {
   DatasourceService,
-  resealDatasourceSecrets,
+  DATASOURCE_SEALED_SECRETS,
   type DatasourceReference,
   type DatasourceUsage,
 } from './datasource.service.js';

@@ -3,5 +3,5 @@ export { ACTIVE_STATUSES, RunLogLevel, RunLogOrigin, RunStatus, RunTrigger } fro
 export { RunDispatcher, SCHEDULE_JOB, type ScheduleJobSpec, type ScheduleJobState } from './run-dispatcher.js';
 export { NOT_RETRIED, RunExecutor } from './run-executor.js';
 export { RunMetricsResolver, RunReadDeps, RunResolver, runStreams, TaskRunResolver } from './run.resolver.js';
-export { DuplicateOccurrenceError, RunService, type OccurrenceSpec } from './run.service.js';
+export { DuplicateOccurrenceError, RUN_SEALED_PARAMS, RunService, type OccurrenceSpec } from './run.service.js';
 export { RunPage } from './run.types.js';

@@ -5,6 +5,7 @@ import { escapeLike } from '../../database/sql.js';
 import { AppError, NotFoundError, UserInputError } from '../../errors.js';
 import type { PgPubSub } from '../../events/pg-pubsub.js';
 import { Topic, type RunCancelRequestedEvent, type RunUpdatedEvent } from '../../events/topics.js';
+import type { SealedColumn } from '../../secrets/reseal.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { Role, type Principal } from '../auth/index.js';
 import { variablesOf } from '../job-config/index.js';
@@ -55,6 +56,14 @@ export interface RunInputs {
 }
 
 const sealContext = (runId: string) => `run:${runId}`;
+
+/** Where runs' secret parameters are sealed, for `sluice rotate-secret-key`. */
+export const RUN_SEALED_PARAMS: SealedColumn = {
+  label: 'run secret parameter set',
+  table: 'run',
+  column: 'sealed_params',
+  context: sealContext,
+};
 
 /** What subscribers of RUN_UPDATED hear of a run. */
 const runEvent = (run: Run): RunUpdatedEvent => ({

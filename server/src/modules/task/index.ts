@@ -9,5 +9,5 @@ export {
   RunPolicy,
 } from './task.model.js';
 export { TaskResolver, TaskVersionResolver } from './task.resolver.js';
-export { ConflictPolicy, ImportStatus, TaskService } from './task.service.js';
+export { ConflictPolicy, ImportStatus, TASK_SEALED_SECRETS, TaskService } from './task.service.js';
 export { datasourceOptions, resolveDatasources } from './task-execution.js';

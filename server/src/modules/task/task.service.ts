@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { escapeLike, flushUnique } from '../../database/sql.js';
 import { AppError, NotFoundError, UserInputError, type FieldProblem } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { SealedColumn } from '../../secrets/reseal.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { Role, type Principal } from '../auth/index.js';
 import { Datasource, type DatasourceService } from '../datasource/index.js';
@@ -68,6 +69,14 @@ export interface ImportResult {
 const SECRET_OPTION =
   /^(password|passwd|pwd|secret|token|access[_.-]?key|secret[_.-]?key|private[_.-]?key|credential|credentials)$/i;
 const secretContext = (taskId: string) => `task:${taskId}`;
+
+/** Where the values of tasks' secret variables are sealed, for `sluice rotate-secret-key`. */
+export const TASK_SEALED_SECRETS: SealedColumn = {
+  label: 'task secret set',
+  table: 'task',
+  column: 'sealed_secrets',
+  context: secretContext,
+};
 
 export class TaskService {
   constructor(
