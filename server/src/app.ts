@@ -17,7 +17,17 @@ import { authenticateBearer, createHttpApp } from './graphql/http.js';
 import { buildAppSchema } from './graphql/schema.js';
 import { attachWebSocket, type WebSocketHandle } from './graphql/websocket.js';
 import { redactUrl, type Logger } from './logger.js';
-import { AlarmChannelResolver, AlarmChannelService } from './modules/alarm/index.js';
+import {
+  AlarmChannelResolver,
+  AlarmChannelService,
+  AlarmDeliverer,
+  AlarmEvaluator,
+  AlarmResolver,
+  AlarmRuleResolver,
+  AlarmRuleService,
+  AlarmService,
+  alarmStreams,
+} from './modules/alarm/index.js';
 import {
   ApiTokenResolver,
   ApiTokenService,
@@ -110,6 +120,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   let executor: RunExecutor | undefined;
   let schedules: ScheduleService | undefined;
   let backfills: BackfillDriver | undefined;
+  let alarmEvaluator: AlarmEvaluator | undefined;
+  let alarmDeliverer: AlarmDeliverer | undefined;
   let embeddedEngine: EmbeddedEngine | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let sockets: WebSocketHandle | undefined;
@@ -269,6 +281,15 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         runStreams.service = runs;
         runStreams.reads = runReads;
         const alarmChannels = new AlarmChannelService(secretBox, logger);
+        // Alarms: every instance evaluates run events (idempotently) and sends the outbox (row locks).
+        const deliverer = new AlarmDeliverer(orm.em, alarmChannels, logger, {
+          intervalMs: config.alarms.deliveryIntervalMs,
+          retryBaseMs: config.alarms.retryBaseMs,
+        });
+        alarmDeliverer = deliverer;
+        const evaluator = new AlarmEvaluator(orm.em, pubSub, logger, () => void deliverer.kick());
+        alarmEvaluator = evaluator;
+        alarmStreams.bus = pubSub;
         const resolvers = new Map<unknown, unknown>([
           [TaskResolver, new TaskResolver(tasks)],
           [TaskVersionResolver, new TaskVersionResolver()],
@@ -289,6 +310,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           [TaskScheduleResolver, new TaskScheduleResolver(scheduleService)],
           [BackfillResolver, new BackfillResolver(backfillService, runs)],
           [AlarmChannelResolver, new AlarmChannelResolver(alarmChannels)],
+          [AlarmRuleResolver, new AlarmRuleResolver(new AlarmRuleService())],
+          [AlarmResolver, new AlarmResolver(new AlarmService(pubSub))],
         ]);
         const schema = await buildAppSchema({
           pubSub,
@@ -353,6 +376,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         await runDispatcher.start(config.runs.instanceLimit > 0 ? (runId) => runExecutor.claim(runId) : undefined);
         runExecutor.start();
         backfillDriver.start();
+        evaluator.start();
+        deliverer.start();
         await scheduleService.startReconciler(orm.em, config.scheduleReconcileMs);
         ready = true;
         logger.info({ url: `${url}/graphql`, dashboard: `${url}/`, instanceId, version: VERSION }, 'Sluice is ready');
@@ -381,6 +406,8 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         else if (httpServer?.listening) await step('http', () => new Promise((r) => httpServer!.close(r)));
         schedules?.stopReconciler();
         if (backfills) await step('backfills', () => backfills!.stop());
+        if (alarmEvaluator) await step('alarm evaluator', () => alarmEvaluator!.stop());
+        if (alarmDeliverer) await step('alarm deliverer', () => alarmDeliverer!.stop());
         if (dispatcher) await step('run dispatcher', () => dispatcher!.stop());
         if (executor) await step('runs', () => executor!.stop());
         embeddedEngine?.close();

@@ -214,6 +214,16 @@ export const settings = {
     description:
       "How often an instance checks that Agenda's jobs match the schedules (missing jobs recreated, orphans removed); also at start.",
   }),
+  SLUICE_ALARM_RETRY_BASE_SECONDS: setting({
+    schema: int(1, 3600).default(10),
+    description:
+      'A failed alarm notification is retried after this many seconds times 2^(attempts − 1), at most 10 minutes apart; given up after 8 attempts.',
+  }),
+  SLUICE_ALARM_DELIVERY_INTERVAL_MS: setting({
+    schema: int(100, 60_000).default(1000),
+    description:
+      'How often each instance looks for alarm notifications due for delivery (an instance that enqueues some also sends them at once).',
+  }),
   SLUICE_SCHEDULE_MISFIRE_THRESHOLD_SECONDS: setting({
     schema: int(1, 86_400).default(60),
     description:
@@ -329,6 +339,7 @@ export interface Config {
   agendaMongoUrl: string | undefined;
   scheduleReconcileMs: number;
   scheduleMisfireThresholdMs: number;
+  alarms: { retryBaseMs: number; deliveryIntervalMs: number };
   admin: { email: string; password: string | undefined };
   sessionTtlMinutes: number;
   ldap: LdapConfig | undefined;
@@ -419,6 +430,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     agendaMongoUrl: r.SLUICE_AGENDA_MONGODB_URL,
     scheduleReconcileMs: r.SLUICE_SCHEDULE_RECONCILE_MS,
     scheduleMisfireThresholdMs: r.SLUICE_SCHEDULE_MISFIRE_THRESHOLD_SECONDS * 1000,
+    alarms: {
+      retryBaseMs: r.SLUICE_ALARM_RETRY_BASE_SECONDS * 1000,
+      deliveryIntervalMs: r.SLUICE_ALARM_DELIVERY_INTERVAL_MS,
+    },
     admin: { email: r.SLUICE_ADMIN_EMAIL, password: r.SLUICE_ADMIN_PASSWORD },
     sessionTtlMinutes: r.SLUICE_SESSION_TTL_MINUTES,
     ldap: r.SLUICE_LDAP_URL

@@ -43,6 +43,12 @@ interface World {
   alarmChannelId: string;
   /** Creates an alarm channel in workspace A (for rows that consume one). */
   newAlarmChannel(): Promise<string>;
+  /** An alarm rule of workspace A (read and update rows use it). */
+  alarmRuleId: string;
+  /** Creates an alarm rule in workspace A (for rows that consume one). */
+  newAlarmRule(): Promise<string>;
+  /** A FIRING alarm of that rule (read and acknowledge rows use it). */
+  alarmId: string;
   /** Starts a backfill of three occurrences of that schedule, and pauses it (so it never finishes meanwhile). */
   newBackfill(): Promise<string>;
   /** Starts a run of a task of workspace A (slow: still active for a while, when asked). */
@@ -380,6 +386,68 @@ const OPERATIONS: Operation[] = [
   },
   {
     kind: 'query',
+    field: 'alarmRules',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { alarmRules(workspaceId: $w) { name channelIds } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'query',
+    field: 'alarmRule',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { alarmRule(id: $id) { name condition } }',
+    prepare: (w) => ({ variables: { id: w.alarmRuleId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'createAlarmRule',
+    rule: 'DEVELOPER',
+    document: `mutation($w: ID!, $n: String!) {
+      createAlarmRule(input: { workspaceId: $w, name: $n, severity: WARNING, condition: RUN_FAILED }) { id } }`,
+    prepare: (w) => ({ variables: { w: w.wsA, n: unique('rule') } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'updateAlarmRule',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { updateAlarmRule(input: { id: $id, repeatIntervalSeconds: 600 }) { id } }',
+    prepare: (w) => ({ variables: { id: w.alarmRuleId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'deleteAlarmRule',
+    rule: 'DEVELOPER',
+    document: 'mutation($id: ID!) { deleteAlarmRule(id: $id) }',
+    prepare: async (w) => ({ variables: { id: await w.newAlarmRule() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'query',
+    field: 'alarms',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { alarms(workspaceId: $w, status: FIRING) { total items { id count } } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'query',
+    field: 'alarm',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { alarm(id: $id) { status notifications { status } } }',
+    prepare: (w) => ({ variables: { id: w.alarmId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'acknowledgeAlarm',
+    rule: 'OPERATOR',
+    document: 'mutation($id: ID!) { acknowledgeAlarm(id: $id, comment: "seen") { acknowledgedAt } }',
+    prepare: (w) => ({ variables: { id: w.alarmId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'query',
     field: 'tasks',
     rule: 'VIEWER',
     document: 'query($w: ID!) { tasks(workspaceId: $w) { total } }',
@@ -596,6 +664,8 @@ const OPERATIONS: Operation[] = [
   { kind: 'subscription', field: 'runUpdated', rule: 'SIGNED_IN', document: '' },
   { kind: 'subscription', field: 'runLogAppended', rule: 'VIEWER', document: '' },
   { kind: 'subscription', field: 'runMetricsSampled', rule: 'VIEWER', document: '' },
+  { kind: 'subscription', field: 'alarmRaised', rule: 'VIEWER', document: '' },
+  { kind: 'subscription', field: 'alarmUpdated', rule: 'VIEWER', document: '' },
 ];
 
 const RANK: Record<RoleName, number> = { VIEWER: 0, OPERATOR: 1, DEVELOPER: 2, ADMIN: 3 };
@@ -679,6 +749,14 @@ describe('the permission matrix', () => {
         )
       ).createAlarmChannel.id;
     w.alarmChannelId = await w.newAlarmChannel();
+    w.newAlarmRule = async () =>
+      (
+        await w.admin<{ createAlarmRule: { id: string } }>(
+          'mutation($w: ID!, $n: String!, $c: ID!) { createAlarmRule(input: { workspaceId: $w, name: $n, severity: INFO, condition: RUN_FAILED, channelIds: [$c] }) { id } }',
+          { w: w.wsA, n: unique('rule'), c: w.alarmChannelId },
+        )
+      ).createAlarmRule.id;
+    w.alarmRuleId = await w.newAlarmRule();
     w.newTask = async () =>
       (
         await w.admin<{ createTask: { id: string } }>(
@@ -687,6 +765,13 @@ describe('the permission matrix', () => {
         )
       ).createTask.id;
     w.taskId = await w.newTask();
+    w.alarmId = '6a1a3e2c-0000-4000-8000-00000000a1a1';
+    await db.query(
+      `INSERT INTO alarm (id, rule_id, workspace_id, task_id, fingerprint, status, severity, title, summary,
+                          first_seen_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, 'FIRING', 'INFO', 'Task failed', 'A run failed.', now(), now())`,
+      [w.alarmId, w.alarmRuleId, w.wsA, w.taskId, `${w.alarmRuleId}:${w.taskId}`],
+    );
     const slowTask = (
       await w.admin<{ createTask: { id: string } }>(
         'mutation($w: ID!, $n: String!, $c: String!) { createTask(input: { workspaceId: $w, name: $n, content: $c }) { id } }',

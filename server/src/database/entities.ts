@@ -1,4 +1,4 @@
-import { AlarmChannel } from '../modules/alarm/index.js';
+import { Alarm, AlarmChannel, AlarmNotification, AlarmRule } from '../modules/alarm/index.js';
 import { authEntities } from '../modules/auth/index.js';
 import { ServerInstance } from '../modules/cluster/index.js';
 import { Datasource } from '../modules/datasource/index.js';
@@ -18,4 +18,7 @@ export const entities = [
   Schedule,
   Backfill,
   AlarmChannel,
+  AlarmRule,
+  Alarm,
+  AlarmNotification,
 ];

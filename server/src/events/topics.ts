@@ -6,6 +6,8 @@ export const Topic = {
   RUN_METRICS_SAMPLED: 'RUN_METRICS_SAMPLED',
   RUN_CANCEL_REQUESTED: 'RUN_CANCEL_REQUESTED',
   BACKFILL_UPDATED: 'BACKFILL_UPDATED',
+  ALARM_RAISED: 'ALARM_RAISED',
+  ALARM_UPDATED: 'ALARM_UPDATED',
 } as const;
 
 export interface ServerInstanceChangedEvent {
@@ -46,4 +48,10 @@ export interface BackfillUpdatedEvent {
   workspaceId: string;
   taskId: string;
   status: string;
+}
+
+/** An alarm was raised (ALARM_RAISED), or repeated, acknowledged or resolved (ALARM_UPDATED). */
+export interface AlarmEvent {
+  alarmId: string;
+  workspaceId: string;
 }

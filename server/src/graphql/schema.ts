@@ -1,6 +1,6 @@
 import { defaultFieldResolver, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type MiddlewareFn, type PubSub } from 'type-graphql';
-import { AlarmChannelResolver } from '../modules/alarm/index.js';
+import { AlarmChannelResolver, AlarmResolver, AlarmRuleResolver } from '../modules/alarm/index.js';
 import {
   ApiTokenResolver,
   AuditResolver,
@@ -37,6 +37,8 @@ export const resolvers = [
   TaskScheduleResolver,
   BackfillResolver,
   AlarmChannelResolver,
+  AlarmRuleResolver,
+  AlarmResolver,
 ] as const;
 
 export async function buildAppSchema(options: {

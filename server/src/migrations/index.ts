@@ -8,6 +8,7 @@ import { Migration20261124180000_datasource_last_test } from './Migration2026112
 import { Migration20261124190000_schedule } from './Migration20261124190000_schedule.js';
 import { Migration20261124200000_backfill } from './Migration20261124200000_backfill.js';
 import { Migration20261124210000_alarm_channel } from './Migration20261124210000_alarm_channel.js';
+import { Migration20261124220000_alarm } from './Migration20261124220000_alarm.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -23,4 +24,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261124190000_schedule', class: Migration20261124190000_schedule },
   { name: 'Migration20261124200000_backfill', class: Migration20261124200000_backfill },
   { name: 'Migration20261124210000_alarm_channel', class: Migration20261124210000_alarm_channel },
+  { name: 'Migration20261124220000_alarm', class: Migration20261124220000_alarm },
 ];

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { OptionalProps } from '@mikro-orm/core';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum AlarmSeverity {
+  CRITICAL = 'CRITICAL',
+  WARNING = 'WARNING',
+  INFO = 'INFO',
+}
+registerEnumType(AlarmSeverity, { name: 'AlarmSeverity' });
+
+export enum AlarmCondition {
+  RUN_FAILED = 'RUN_FAILED',
+  RUN_TIMED_OUT = 'RUN_TIMED_OUT',
+  CONSECUTIVE_FAILURES = 'CONSECUTIVE_FAILURES',
+}
+registerEnumType(AlarmCondition, {
+  name: 'AlarmCondition',
+  description:
+    'RUN_FAILED: a run ends FAILED (a TIMED_OUT run does not count: that is RUN_TIMED_OUT). RUN_TIMED_OUT: a run ' +
+    'ends TIMED_OUT. CONSECUTIVE_FAILURES: the last `threshold` finished runs of the task (every attempt, retries ' +
+    'included; cancelled runs skipped) all ended FAILED or TIMED_OUT. Every condition clears when a run succeeds.',
+});
+
+/** When to raise an alarm for which tasks of a workspace, and where to send its notifications. */
+@Entity({ tableName: 'alarm_rule' })
+@ObjectType({ description: 'When to raise an alarm, for which tasks, and which channels hear about it.' })
+export class AlarmRule {
+  [OptionalProps]?:
+    'enabled' | 'threshold' | 'taskIds' | 'tags' | 'channelIds' | 'repeatIntervalSeconds' | 'createdAt' | 'updatedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  @Field(() => ID)
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  @Field(() => ID)
+  workspaceId!: string;
+
+  @Property({ type: 'string', length: 100 })
+  @Field(() => String, { description: 'Unique in the workspace (ignoring case).' })
+  name!: string;
+
+  @Property({ type: 'boolean' })
+  @Field(() => Boolean)
+  enabled = true;
+
+  @Property({ type: 'string', length: 10 })
+  @Field(() => AlarmSeverity)
+  severity!: AlarmSeverity;
+
+  @Property({ type: 'string', length: 30 })
+  @Field(() => AlarmCondition)
+  condition!: AlarmCondition;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, { nullable: true, description: 'CONSECUTIVE_FAILURES only: how many (at least 2).' })
+  threshold: number | null = null;
+
+  @Property({ type: 'uuid[]' })
+  @Field(() => [ID], { description: 'Tasks in scope by id; with `tags` empty too: every task of the workspace.' })
+  taskIds: string[] = [];
+
+  @Property({ type: 'text[]' })
+  @Field(() => [String], { description: 'Tasks in scope by tag (any of them).' })
+  tags: string[] = [];
+
+  @Property({ type: 'uuid[]' })
+  @Field(() => [ID], { description: 'Alarm channels of the same workspace that receive the notifications.' })
+  channelIds: string[] = [];
+
+  @Property({ type: 'integer' })
+  @Field(() => Int, {
+    description: 'A still-firing, unacknowledged alarm is notified again at most once per this many seconds.',
+  })
+  repeatIntervalSeconds = 3600;
+
+  @Property({ type: 'uuid', nullable: true })
+  createdById: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)', onUpdate: () => new Date() })
+  @Field(() => Date)
+  updatedAt: Date = new Date();
+}

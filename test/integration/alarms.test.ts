@@ -1,0 +1,352 @@
+/**
+ * Alarms end to end on two app instances sharing one database: both hear every run event and
+ * both run a deliverer, yet an alarm is raised once and each notification reaches the webhook
+ * once. Repeats are counted without notifying, acknowledging is OPERATOR's, a success resolves,
+ * a 500 from the receiver is retried.
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { connectSocket, gql, gqlData, login, type SocketClient } from '../support/graphql.js';
+import { waitFor } from '../support/wait.js';
+
+const PASSWORD = 'member-password-1';
+
+/** Fails (the Assert sink wants more rows than it gets) unless run with `min` ≤ 3. */
+const JOB = `
+env { job.mode = "BATCH" }
+source { FakeSource { plugin_output = "fake", row.num = 3, schema = { fields { name = string } } } }
+sink { Assert { plugin_input = "fake", rules { row_rules = [ { rule_type = MIN_ROW, rule_value = \${min:10} } ] } } }
+`;
+
+const ALARM = `id ruleId taskId fingerprint status severity title summary count lastRunId acknowledgedAt ackComment
+  resolvedAt notifications { id channelId kind status attempts lastError lastStatus sentAt }`;
+
+interface AlarmView {
+  id: string;
+  ruleId: string;
+  taskId: string;
+  fingerprint: string;
+  status: string;
+  count: number;
+  lastRunId: string | null;
+  acknowledgedAt: string | null;
+  ackComment: string | null;
+  resolvedAt: string | null;
+  notifications: {
+    kind: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    lastStatus: number | null;
+  }[];
+}
+
+interface Received {
+  body: string;
+}
+
+async function receiver() {
+  const calls: Received[] = [];
+  const state = { status: 200 };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      calls.push({ body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(state.status, { 'content-type': 'text/plain' }).end(state.status < 400 ? 'ok' : 'broken');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    calls,
+    state,
+    url: `http://127.0.0.1:${port}/hook`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('alarms on two instances', () => {
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  let ws: string;
+  let operator: string;
+  let viewer: string;
+  let channelId: string;
+  let socket: SocketClient | undefined;
+
+  const env = {
+    SLUICE_SECRET_KEY: randomBytes(32).toString('hex'),
+    SLUICE_ENGINE_STANDBY_WORKERS: '1',
+    SLUICE_ALARM_RETRY_BASE_SECONDS: '1',
+    SLUICE_ALARM_DELIVERY_INTERVAL_MS: '200',
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    hook = await receiver();
+    a = await startTestApp({ databaseUrl: db.url, env });
+    b = await startTestApp({ databaseUrl: db.url, env });
+    ws = (await gqlData<{ workspaces: { id: string }[] }>(a.url, '{ workspaces { id } }', undefined, a.token))
+      .workspaces[0]!.id;
+    const member = async (email: string, role: string) => {
+      await admin('mutation($i: AddMemberInput!) { addMember(input: $i) { membership { id } } }', {
+        i: { workspaceId: ws, email, role, password: PASSWORD },
+      });
+      return login(a.url, email, PASSWORD);
+    };
+    operator = await member('operator@sluice.test', 'OPERATOR');
+    viewer = await member('viewer@sluice.test', 'VIEWER');
+    channelId = (
+      await admin<{ createAlarmChannel: { id: string } }>(
+        'mutation($i: CreateAlarmChannelInput!) { createAlarmChannel(input: $i) { id } }',
+        { i: { workspaceId: ws, name: 'ops hook', type: 'WEBHOOK', config: { url: hook.url } } },
+      )
+    ).createAlarmChannel.id;
+  }, 60_000);
+
+  afterAll(async () => {
+    await socket?.dispose();
+    await b?.stop();
+    await a?.stop();
+    await db?.drop();
+    await hook?.stop();
+  });
+
+  const admin = <T>(query: string, variables?: Record<string, unknown>) => gqlData<T>(a.url, query, variables, a.token);
+
+  async function createTask(name: string, tags: string[]): Promise<string> {
+    return (
+      await admin<{ createTask: { id: string } }>('mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }', {
+        i: { workspaceId: ws, name, content: JOB, tags },
+      })
+    ).createTask.id;
+  }
+
+  /** Runs the task to its end; `succeed` passes the Assert sink. */
+  async function run(taskId: string, succeed = false): Promise<string> {
+    const { startRun } = await admin<{ startRun: { id: string } }>(
+      'mutation($i: StartRunInput!) { startRun(input: $i) { id } }',
+      { i: { taskId, params: succeed ? { min: '1' } : {} } },
+    );
+    const status = await waitFor(
+      async () => {
+        const r = await admin<{ run: { status: string } }>('query($id: ID!) { run(id: $id) { status } }', {
+          id: startRun.id,
+        });
+        return ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED'].includes(r.run.status) ? r.run.status : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the run to end' },
+    );
+    expect(status).toBe(succeed ? 'SUCCEEDED' : 'FAILED');
+    return startRun.id;
+  }
+
+  async function createRule(input: Record<string, unknown>): Promise<string> {
+    return (
+      await admin<{ createAlarmRule: { id: string } }>(
+        'mutation($i: CreateAlarmRuleInput!) { createAlarmRule(input: $i) { id } }',
+        { i: { workspaceId: ws, severity: 'CRITICAL', ...input } },
+      )
+    ).createAlarmRule.id;
+  }
+
+  const alarmsOf = async (ruleId: string) =>
+    (
+      await admin<{ alarms: { items: AlarmView[] } }>(
+        `query($w: ID!) { alarms(workspaceId: $w, limit: 100) { items { ${ALARM} } } }`,
+        { w: ws },
+      )
+    ).alarms.items.filter((x) => x.ruleId === ruleId);
+
+  it('refuses a rule with bad input, naming the field, and stores nothing', async () => {
+    const tries: [Record<string, unknown>, string][] = [
+      [{ name: 'bad', condition: 'RUN_FAILED', channelIds: ['00000000-0000-4000-8000-000000000000'] }, 'channelIds'],
+      [{ name: 'bad', condition: 'RUN_FAILED', threshold: 3 }, 'threshold'],
+      [{ name: 'bad', condition: 'CONSECUTIVE_FAILURES', threshold: 1 }, 'threshold'],
+      [{ name: 'bad', condition: 'RUN_FAILED', repeatIntervalSeconds: 10 }, 'repeatIntervalSeconds'],
+      [{ name: ' ', condition: 'RUN_FAILED' }, 'name'],
+      [{ name: 'bad', condition: 'RUN_FAILED', taskIds: ['nope'] }, 'taskIds'],
+    ];
+    for (const [input, field] of tries) {
+      const res = await gql(
+        a.url,
+        'mutation($i: CreateAlarmRuleInput!) { createAlarmRule(input: $i) { id } }',
+        { i: { workspaceId: ws, severity: 'WARNING', ...input } },
+        a.token,
+      );
+      expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.extensions?.field).toBe(field);
+    }
+    expect(await db.query('SELECT id FROM alarm_rule')).toEqual([]);
+  });
+
+  it('raises one alarm and sends one webhook call for a failure both instances hear; repeats count silently', async () => {
+    const taskId = await createTask('orders-sync', ['orders']);
+    const ruleId = await createRule({
+      name: 'orders failures',
+      condition: 'RUN_FAILED',
+      tags: ['orders'],
+      channelIds: [channelId],
+    });
+    await createTask('unrelated', ['billing']);
+    socket = await connectSocket(b.url, viewer);
+    const raised = socket.subscribe<{ alarmRaised: { id: string; taskId: string; status: string } }>(
+      'subscription($w: ID!) { alarmRaised(workspaceId: $w) { id taskId status } }',
+      { w: ws },
+    );
+    await sleep(300); // the subscription is listening
+
+    const first = await run(taskId);
+    const alarm = await waitFor(
+      async () => {
+        const [x] = await alarmsOf(ruleId);
+        return x?.notifications[0]?.status === 'SENT' ? x : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'the alarm notified' },
+    );
+    expect(alarm).toMatchObject({ status: 'FIRING', count: 1, lastRunId: first, fingerprint: `${ruleId}:${taskId}` });
+    expect(alarm.notifications).toEqual([expect.objectContaining({ kind: 'FIRING', status: 'SENT', attempts: 1 })]);
+    const event = await raised.next(10_000);
+    expect(event.alarmRaised).toEqual({ id: alarm.id, taskId, status: 'FIRING' });
+    await sleep(1500); // the other instance's evaluator and deliverer had their chance
+    expect(await alarmsOf(ruleId)).toHaveLength(1);
+    expect(hook.calls).toHaveLength(1);
+    expect(JSON.parse(hook.calls[0]!.body)).toMatchObject({ kind: 'FIRING', alarmId: alarm.id });
+
+    const second = await run(taskId);
+    const repeated = await waitFor(
+      async () => {
+        const [x] = await alarmsOf(ruleId);
+        return x?.lastRunId === second ? x : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the repeat counted' },
+    );
+    expect(repeated.count).toBe(2);
+    await sleep(1000);
+    expect((await alarmsOf(ruleId))[0]!.count).toBe(2);
+    expect(repeated.notifications).toHaveLength(1);
+    expect(hook.calls).toHaveLength(1);
+
+    // Acknowledging is OPERATOR's.
+    const ack =
+      'mutation($id: ID!, $c: String) { acknowledgeAlarm(id: $id, comment: $c) { acknowledgedAt ackComment } }';
+    const refused = await gql(a.url, ack, { id: alarm.id, c: 'mine' }, viewer);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const acked = await gqlData<{ acknowledgeAlarm: { acknowledgedAt: string | null; ackComment: string } }>(
+      b.url,
+      ack,
+      { id: alarm.id, c: 'looking into it' },
+      operator,
+    );
+    expect(acked.acknowledgeAlarm.acknowledgedAt).not.toBeNull();
+    expect(acked.acknowledgeAlarm.ackComment).toBe('looking into it');
+
+    // A success resolves it, with one RESOLVED notification.
+    await run(taskId, true);
+    const resolved = await waitFor(
+      async () => {
+        const [x] = await alarmsOf(ruleId);
+        return x?.status === 'RESOLVED' && x.notifications[1]?.status === 'SENT' ? x : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'the alarm resolved and notified' },
+    );
+    expect(resolved.resolvedAt).not.toBeNull();
+    expect(resolved.notifications.map((n) => [n.kind, n.status])).toEqual([
+      ['FIRING', 'SENT'],
+      ['RESOLVED', 'SENT'],
+    ]);
+    await sleep(1000);
+    expect(hook.calls).toHaveLength(2);
+    expect(JSON.parse(hook.calls[1]!.body)).toMatchObject({ kind: 'RESOLVED', alarmId: alarm.id });
+
+    // The next failure is a new alarm.
+    await run(taskId);
+    await waitFor(async () => (await alarmsOf(ruleId)).length === 2, { timeoutMs: 10_000, what: 'a new alarm' });
+    const statuses = (await alarmsOf(ruleId)).map((x) => x.status);
+    expect(statuses).toEqual(['FIRING', 'RESOLVED']); // newest first
+  }, 120_000);
+
+  it('retries a notification the receiver answered with 500, then sends it', async () => {
+    hook.state.status = 500;
+    const before = hook.calls.length;
+    const taskId = await createTask('orders-flaky-receiver', ['orders']);
+    const ruleId = (
+      await admin<{ alarmRules: { id: string; name: string }[] }>(
+        'query($w: ID!) { alarmRules(workspaceId: $w) { id name } }',
+        { w: ws },
+      )
+    ).alarmRules.find((r) => r.name === 'orders failures')!.id;
+    await run(taskId);
+    const failedOnce = await waitFor(
+      async () => {
+        const x = (await alarmsOf(ruleId)).find((y) => y.taskId === taskId);
+        return x?.notifications[0]?.attempts === 1 ? x : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 50, what: 'the first attempt' },
+    );
+    expect(failedOnce.notifications[0]).toMatchObject({ status: 'PENDING', lastStatus: 500 });
+    hook.state.status = 200;
+    const sent = await waitFor(
+      async () => {
+        const x = (await alarmsOf(ruleId)).find((y) => y.taskId === taskId);
+        return x?.notifications[0]?.status === 'SENT' ? x : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'the retry sent' },
+    );
+    expect(sent.notifications).toHaveLength(1);
+    expect(sent.notifications[0]!.attempts).toBeGreaterThanOrEqual(2);
+    await sleep(500);
+    expect(hook.calls.length - before).toBe(sent.notifications[0]!.attempts);
+  }, 60_000);
+
+  it('CONSECUTIVE_FAILURES fires on the n-th failure in a row only', async () => {
+    const taskId = await createTask('streaky', []);
+    const ruleId = await createRule({
+      name: 'streak',
+      condition: 'CONSECUTIVE_FAILURES',
+      threshold: 2,
+      taskIds: [taskId],
+    });
+    await run(taskId);
+    await sleep(1000);
+    expect(await alarmsOf(ruleId)).toEqual([]);
+    const second = await run(taskId);
+    const [alarm] = await waitFor(
+      async () => {
+        const list = await alarmsOf(ruleId);
+        return list.length > 0 ? list : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the streak alarm' },
+    );
+    expect(alarm).toMatchObject({ status: 'FIRING', count: 1, lastRunId: second, notifications: [] });
+  }, 90_000);
+
+  it('lets only DEVELOPER edit rules; VIEWER reads them', async () => {
+    const res = await gql(
+      a.url,
+      'mutation($i: CreateAlarmRuleInput!) { createAlarmRule(input: $i) { id } }',
+      { i: { workspaceId: ws, name: 'op rule', severity: 'INFO', condition: 'RUN_TIMED_OUT' } },
+      operator,
+    );
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const { alarmRules } = await gqlData<{ alarmRules: { name: string; repeatIntervalSeconds: number }[] }>(
+      a.url,
+      'query($w: ID!) { alarmRules(workspaceId: $w) { name repeatIntervalSeconds } }',
+      { w: ws },
+      viewer,
+    );
+    expect(alarmRules).toEqual([
+      { name: 'orders failures', repeatIntervalSeconds: 3600 },
+      { name: 'streak', repeatIntervalSeconds: 3600 },
+    ]);
+  });
+});
