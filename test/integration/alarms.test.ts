@@ -22,6 +22,13 @@ source { FakeSource { plugin_output = "fake", row.num = 3, schema = { fields { n
 sink { Assert { plugin_input = "fake", rules { row_rules = [ { rule_type = MIN_ROW, rule_value = \${min:10} } ] } } }
 `;
 
+/** Runs for minutes (20 rows a second): a run policy's timeout ends it. */
+const SLOW_JOB = `
+env { job.mode = "BATCH", read_limit.rows_per_second = 20 }
+source { FakeSource { plugin_output = "fake", row.num = 100000, schema = { fields { name = string } } } }
+sink { Console { plugin_input = "fake" } }
+`;
+
 const ALARM = `id ruleId taskId fingerprint status severity title summary count lastRunId acknowledgedAt ackComment
   resolvedAt notifications { id channelId kind status attempts lastError lastStatus sentAt }`;
 
@@ -123,16 +130,16 @@ describe('alarms on two instances', () => {
 
   const admin = <T>(query: string, variables?: Record<string, unknown>) => gqlData<T>(a.url, query, variables, a.token);
 
-  async function createTask(name: string, tags: string[]): Promise<string> {
+  async function createTask(name: string, tags: string[], extra: Record<string, unknown> = {}): Promise<string> {
     return (
       await admin<{ createTask: { id: string } }>('mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }', {
-        i: { workspaceId: ws, name, content: JOB, tags },
+        i: { workspaceId: ws, name, content: JOB, tags, ...extra },
       })
     ).createTask.id;
   }
 
   /** Runs the task to its end; `succeed` passes the Assert sink. */
-  async function run(taskId: string, succeed = false): Promise<string> {
+  async function run(taskId: string, succeed = false, expected = succeed ? 'SUCCEEDED' : 'FAILED'): Promise<string> {
     const { startRun } = await admin<{ startRun: { id: string } }>(
       'mutation($i: StartRunInput!) { startRun(input: $i) { id } }',
       { i: { taskId, params: succeed ? { min: '1' } : {} } },
@@ -146,7 +153,7 @@ describe('alarms on two instances', () => {
       },
       { timeoutMs: 30_000, intervalMs: 200, what: 'the run to end' },
     );
-    expect(status).toBe(succeed ? 'SUCCEEDED' : 'FAILED');
+    expect(status).toBe(expected);
     return startRun.id;
   }
 
@@ -199,11 +206,12 @@ describe('alarms on two instances', () => {
     });
     await createTask('unrelated', ['billing']);
     socket = await connectSocket(b.url, viewer);
+    let listeners = b.app.pubSub.subscriberCount;
     const raised = socket.subscribe<{ alarmRaised: { id: string; taskId: string; status: string } }>(
       'subscription($w: ID!) { alarmRaised(workspaceId: $w) { id taskId status } }',
       { w: ws },
     );
-    await sleep(300); // the subscription is listening
+    await waitFor(() => b.app.pubSub.subscriberCount === listeners + 1, { what: 'the subscription to be live' });
 
     const first = await run(taskId);
     const alarm = await waitFor(
@@ -236,7 +244,13 @@ describe('alarms on two instances', () => {
     expect(repeated.notifications).toHaveLength(1);
     expect(hook.calls).toHaveLength(1);
 
-    // Acknowledging is OPERATOR's.
+    // Acknowledging is OPERATOR's; subscribers hear of it.
+    listeners = b.app.pubSub.subscriberCount;
+    const updated = socket.subscribe<{ alarmUpdated: { id: string; acknowledgedAt: string | null } }>(
+      'subscription($w: ID!) { alarmUpdated(workspaceId: $w) { id acknowledgedAt } }',
+      { w: ws },
+    );
+    await waitFor(() => b.app.pubSub.subscriberCount === listeners + 1, { what: 'the subscription to be live' });
     const ack =
       'mutation($id: ID!, $c: String) { acknowledgeAlarm(id: $id, comment: $c) { acknowledgedAt ackComment } }';
     const refused = await gql(a.url, ack, { id: alarm.id, c: 'mine' }, viewer);
@@ -249,6 +263,9 @@ describe('alarms on two instances', () => {
     );
     expect(acked.acknowledgeAlarm.acknowledgedAt).not.toBeNull();
     expect(acked.acknowledgeAlarm.ackComment).toBe('looking into it');
+    const heard = await updated.until((e) => e.alarmUpdated.id === alarm.id, 10_000);
+    expect(heard.alarmUpdated.acknowledgedAt).not.toBeNull();
+    updated.close();
 
     // A success resolves it, with one RESOLVED notification.
     await run(taskId, true);
@@ -330,6 +347,63 @@ describe('alarms on two instances', () => {
     expect(alarm).toMatchObject({ status: 'FIRING', count: 1, lastRunId: second, notifications: [] });
   }, 90_000);
 
+  it('RUN_TIMED_OUT raises for a timed-out run, which RUN_FAILED ignores; a disabled channel fails its notification', async () => {
+    const disabled = (
+      await admin<{ createAlarmChannel: { id: string } }>(
+        'mutation($i: CreateAlarmChannelInput!) { createAlarmChannel(input: $i) { id } }',
+        { i: { workspaceId: ws, name: 'muted hook', type: 'WEBHOOK', config: { url: hook.url }, enabled: false } },
+      )
+    ).createAlarmChannel.id;
+    const slow = await createTask('orders-slow', ['orders'], {
+      content: SLOW_JOB,
+      runPolicy: { timeoutSeconds: 2 },
+    });
+    const ruleId = await createRule({
+      name: 'too slow',
+      condition: 'RUN_TIMED_OUT',
+      taskIds: [slow],
+      channelIds: [disabled],
+    });
+    const before = hook.calls.length;
+    const runId = await run(slow, false, 'TIMED_OUT');
+    const alarm = await waitFor(
+      async () => {
+        const [x] = await alarmsOf(ruleId);
+        return x?.notifications[0]?.status === 'FAILED' ? x : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'the timed-out alarm' },
+    );
+    expect(alarm).toMatchObject({ status: 'FIRING', lastRunId: runId });
+    expect(alarm.notifications[0]).toMatchObject({ attempts: 1, lastError: 'The channel is disabled' });
+    const orders = (
+      await admin<{ alarmRules: { id: string; name: string }[] }>(
+        'query($w: ID!) { alarmRules(workspaceId: $w) { id name } }',
+        { w: ws },
+      )
+    ).alarmRules.find((r) => r.name === 'orders failures')!.id;
+    await sleep(500);
+    expect((await alarmsOf(orders)).filter((x) => x.taskId === slow)).toEqual([]);
+    expect(hook.calls.length).toBe(before);
+  }, 60_000);
+
+  it('refuses alarm subscriptions to callers outside the workspace', async () => {
+    const other = (
+      await admin<{ createWorkspace: { id: string } }>(
+        'mutation { createWorkspace(input: { name: "elsewhere" }) { id } }',
+      )
+    ).createWorkspace.id;
+    await admin('mutation($i: AddMemberInput!) { addMember(input: $i) { membership { id } } }', {
+      i: { workspaceId: other, email: 'outsider@sluice.test', role: 'ADMIN', password: PASSWORD },
+    });
+    const outsider = await connectSocket(a.url, await login(a.url, 'outsider@sluice.test', PASSWORD));
+    try {
+      const sub = outsider.subscribe('subscription($w: ID!) { alarmRaised(workspaceId: $w) { id } }', { w: ws });
+      await expect(sub.next(3000)).rejects.toThrow(/FORBIDDEN/);
+    } finally {
+      await outsider.dispose();
+    }
+  });
+
   it('lets only DEVELOPER edit rules; VIEWER reads them', async () => {
     const res = await gql(
       a.url,
@@ -347,6 +421,7 @@ describe('alarms on two instances', () => {
     expect(alarmRules).toEqual([
       { name: 'orders failures', repeatIntervalSeconds: 3600 },
       { name: 'streak', repeatIntervalSeconds: 3600 },
+      { name: 'too slow', repeatIntervalSeconds: 3600 },
     ]);
   });
 });
