@@ -239,8 +239,10 @@ describe('alarms on two instances', () => {
       { timeoutMs: 10_000, intervalMs: 100, what: 'the repeat counted' },
     );
     expect(repeated.count).toBe(2);
+    // An old run's event heard again (late, or re-published) changes nothing.
+    await a.app.pubSub.publish('RUN_UPDATED', { runId: first, taskId, workspaceId: ws, status: 'FAILED' });
     await sleep(1000);
-    expect((await alarmsOf(ruleId))[0]!.count).toBe(2);
+    expect((await alarmsOf(ruleId))[0]).toMatchObject({ count: 2, lastRunId: second });
     expect(repeated.notifications).toHaveLength(1);
     expect(hook.calls).toHaveLength(1);
 
@@ -284,6 +286,10 @@ describe('alarms on two instances', () => {
     await sleep(1000);
     expect(hook.calls).toHaveLength(2);
     expect(JSON.parse(hook.calls[1]!.body)).toMatchObject({ kind: 'RESOLVED', alarmId: alarm.id });
+    // A failure older than the success raises nothing.
+    await b.app.pubSub.publish('RUN_UPDATED', { runId: second, taskId, workspaceId: ws, status: 'FAILED' });
+    await sleep(1000);
+    expect((await alarmsOf(ruleId)).map((x) => x.status)).toEqual(['RESOLVED']);
 
     // The next failure is a new alarm.
     await run(taskId);
@@ -423,5 +429,17 @@ describe('alarms on two instances', () => {
       { name: 'streak', repeatIntervalSeconds: 3600 },
       { name: 'too slow', repeatIntervalSeconds: 3600 },
     ]);
+    // Leaving CONSECUTIVE_FAILURES drops the threshold that came with it.
+    const streak = (
+      await admin<{ alarmRules: { id: string; name: string }[] }>(
+        'query($w: ID!) { alarmRules(workspaceId: $w) { id name } }',
+        { w: ws },
+      )
+    ).alarmRules.find((r) => r.name === 'streak')!.id;
+    const { updateAlarmRule } = await admin<{ updateAlarmRule: { condition: string; threshold: number | null } }>(
+      'mutation($id: ID!) { updateAlarmRule(input: { id: $id, condition: RUN_FAILED }) { condition threshold } }',
+      { id: streak },
+    );
+    expect(updateAlarmRule).toEqual({ condition: 'RUN_FAILED', threshold: null });
   });
 });

@@ -46,6 +46,8 @@ export class AlarmDeliverer {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** Cancels attempts in flight at shutdown (a cancelled attempt is retried, by any instance). */
+  private abort = new AbortController();
 
   constructor(
     private readonly root: EntityManager,
@@ -56,6 +58,7 @@ export class AlarmDeliverer {
 
   start(): void {
     this.stopped = false;
+    this.abort = new AbortController();
     this.timer = setInterval(() => void this.kick(), this.options.intervalMs);
     this.timer.unref();
     void this.kick();
@@ -65,6 +68,7 @@ export class AlarmDeliverer {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    this.abort.abort();
     await this.running;
   }
 
@@ -122,13 +126,10 @@ export class AlarmDeliverer {
     } else {
       try {
         const secrets = await this.channels.secretsOf(tx, channel);
-        result = await sendToChannel(
-          channel.type,
-          channel.settings,
-          secrets,
-          messageOf(row),
-          this.options.sendOptions ?? {},
-        );
+        result = await sendToChannel(channel.type, channel.settings, secrets, messageOf(row), {
+          ...this.options.sendOptions,
+          signal: this.abort.signal,
+        });
       } catch (err) {
         // E.g. the secret key is missing or wrong on this instance: another may have it.
         result = { ok: false, error: (err as Error).message, retryable: true, durationMs: 0 };

@@ -138,10 +138,11 @@ export class AlarmEvaluator {
       ? `Run ${run.id} (attempt ${run.attempt}) ended ${run.status}: ${run.error_message.slice(0, 1000)}`
       : `Run ${run.id} (attempt ${run.attempt}) ended ${run.status}.`;
     const outcome = await em.transactional(async (tx) => {
-      // Seen already (by another instance, maybe since resolved): nothing to do.
+      // Seen already, or older than what an alarm of this rule and task has seen (another instance
+      // processed this event, or later ones, first; the alarm may be resolved since): nothing to do.
       const [seen] = await tx.execute<{ id: string }[]>(
-        'SELECT id FROM alarm WHERE rule_id = ? AND fingerprint = ? AND last_run_id = ? LIMIT 1',
-        [rule.id, fingerprint, run.id],
+        `SELECT id FROM alarm WHERE rule_id = ? AND fingerprint = ? AND (last_run_id = ? OR last_seen_at >= ?) LIMIT 1`,
+        [rule.id, fingerprint, run.id, run.finished_at],
       );
       if (seen) return undefined;
       const [inserted] = await tx.execute<{ id: string }[]>(
@@ -168,18 +169,19 @@ export class AlarmEvaluator {
         return { alarmId: inserted.id, raised: true, enqueued: count > 0 };
       }
       const [open] = await tx.execute<
-        { id: string; last_run_id: string | null; acknowledged_at: Date | null; due: boolean }[]
+        { id: string; last_run_id: string | null; acknowledged_at: Date | null; due: boolean; newer: boolean }[]
       >(
         `SELECT id, last_run_id, acknowledged_at,
-                (last_notified_at IS NULL OR now() - last_notified_at >= make_interval(secs => ?)) AS due
+                (last_notified_at IS NULL OR now() - last_notified_at >= make_interval(secs => ?)) AS due,
+                ?::timestamptz > last_seen_at AS newer
            FROM alarm WHERE rule_id = ? AND fingerprint = ? AND status = 'FIRING' FOR UPDATE`,
-        [rule.repeat_interval_seconds, rule.id, fingerprint],
+        [rule.repeat_interval_seconds, run.finished_at, rule.id, fingerprint],
       );
-      // Resolved in between (a later success): this failure is older news.
-      if (!open || open.last_run_id === run.id) return undefined;
+      // Resolved in between (a later success), or this run was counted (or a later one): older news.
+      if (!open || open.last_run_id === run.id || !open.newer) return undefined;
       const notify = open.acknowledged_at === null && open.due;
       await tx.execute(
-        `UPDATE alarm SET count = count + 1, last_seen_at = greatest(last_seen_at, ?), last_run_id = ?, title = ?,
+        `UPDATE alarm SET count = count + 1, last_seen_at = ?, last_run_id = ?, title = ?,
                 summary = ?${notify ? ', last_notified_at = now()' : ''} WHERE id = ?`,
         [run.finished_at, run.id, title, summary, open.id],
       );

@@ -62,7 +62,13 @@ export class AlarmRuleService {
       problems.push({ field: 'name', message: 'name must have 1 to 100 characters' });
     const condition = input.condition ?? rule.condition;
     if (!input.severity && !rule.severity) problems.push({ field: 'severity', message: 'severity is required' });
-    const threshold = input.threshold !== undefined ? input.threshold : rule.threshold;
+    // A threshold left out is kept while the condition stays CONSECUTIVE_FAILURES, dropped otherwise.
+    const threshold =
+      input.threshold !== undefined
+        ? input.threshold
+        : condition === AlarmCondition.CONSECUTIVE_FAILURES
+          ? rule.threshold
+          : null;
     if (condition === AlarmCondition.CONSECUTIVE_FAILURES) {
       if (threshold === null || threshold === undefined || threshold < 2 || threshold > 100)
         problems.push({ field: 'threshold', message: 'threshold must be 2 to 100 for CONSECUTIVE_FAILURES' });
