@@ -246,7 +246,24 @@ describe('alarms on two instances', () => {
     expect(repeated.notifications).toHaveLength(1);
     expect(hook.calls).toHaveLength(1);
 
-    // Acknowledging is OPERATOR's; subscribers hear of it.
+    // Once the repeat interval has passed, the next failure notifies again (REPEAT).
+    const age = () =>
+      db.query(`UPDATE alarm SET last_notified_at = now() - interval '2 hours' WHERE id = $1`, [alarm.id]);
+    await age();
+    const third = await run(taskId);
+    const repeatSent = await waitFor(
+      async () => {
+        const [x] = await alarmsOf(ruleId);
+        return x?.lastRunId === third && x.notifications[1]?.status === 'SENT' ? x : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'the REPEAT notification' },
+    );
+    expect(repeatSent.count).toBe(3);
+    expect(repeatSent.notifications.map((n) => n.kind)).toEqual(['FIRING', 'REPEAT']);
+    await sleep(500);
+    expect(hook.calls).toHaveLength(2);
+    expect(JSON.parse(hook.calls[1]!.body)).toMatchObject({ kind: 'REPEAT', alarmId: alarm.id });
+
     listeners = b.app.pubSub.subscriberCount;
     const updated = socket.subscribe<{ alarmUpdated: { id: string; acknowledgedAt: string | null } }>(
       'subscription($w: ID!) { alarmUpdated(workspaceId: $w) { id acknowledgedAt } }',
@@ -269,23 +286,37 @@ describe('alarms on two instances', () => {
     expect(heard.alarmUpdated.acknowledgedAt).not.toBeNull();
     updated.close();
 
+    // Acknowledged: no more repeats, however long ago the last notification was.
+    await age();
+    const fourth = await run(taskId);
+    await waitFor(async () => (await alarmsOf(ruleId))[0]?.lastRunId === fourth, {
+      timeoutMs: 10_000,
+      what: 'the fourth failure counted',
+    });
+    await sleep(1000);
+    const quiet = (await alarmsOf(ruleId))[0]!;
+    expect(quiet.count).toBe(4);
+    expect(quiet.notifications).toHaveLength(2);
+    expect(hook.calls).toHaveLength(2);
+
     // A success resolves it, with one RESOLVED notification.
     await run(taskId, true);
     const resolved = await waitFor(
       async () => {
         const [x] = await alarmsOf(ruleId);
-        return x?.status === 'RESOLVED' && x.notifications[1]?.status === 'SENT' ? x : undefined;
+        return x?.status === 'RESOLVED' && x.notifications[2]?.status === 'SENT' ? x : undefined;
       },
       { timeoutMs: 15_000, intervalMs: 100, what: 'the alarm resolved and notified' },
     );
     expect(resolved.resolvedAt).not.toBeNull();
     expect(resolved.notifications.map((n) => [n.kind, n.status])).toEqual([
       ['FIRING', 'SENT'],
+      ['REPEAT', 'SENT'],
       ['RESOLVED', 'SENT'],
     ]);
     await sleep(1000);
-    expect(hook.calls).toHaveLength(2);
-    expect(JSON.parse(hook.calls[1]!.body)).toMatchObject({ kind: 'RESOLVED', alarmId: alarm.id });
+    expect(hook.calls).toHaveLength(3);
+    expect(JSON.parse(hook.calls[2]!.body)).toMatchObject({ kind: 'RESOLVED', alarmId: alarm.id });
     // A failure older than the success raises nothing.
     await b.app.pubSub.publish('RUN_UPDATED', { runId: second, taskId, workspaceId: ws, status: 'FAILED' });
     await sleep(1000);
