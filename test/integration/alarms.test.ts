@@ -362,6 +362,34 @@ describe('alarms on two instances', () => {
     expect(hook.calls.length - before).toBe(sent.notifications[0]!.attempts);
   }, 60_000);
 
+  it('sends each of many notifications once while both instances deliver', async () => {
+    const channelIds: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      channelIds.push(
+        (
+          await admin<{ createAlarmChannel: { id: string } }>(
+            'mutation($i: CreateAlarmChannelInput!) { createAlarmChannel(input: $i) { id } }',
+            { i: { workspaceId: ws, name: `storm ${i}`, type: 'WEBHOOK', config: { url: hook.url } } },
+          )
+        ).createAlarmChannel.id,
+      );
+    }
+    const taskId = await createTask('storm-task', ['storm']);
+    const ruleId = await createRule({ name: 'storm', condition: 'RUN_FAILED', tags: ['storm'], channelIds });
+    await run(taskId);
+    const alarm = await waitFor(
+      async () => {
+        const [x] = await alarmsOf(ruleId);
+        return x && x.notifications.length === 25 && x.notifications.every((n) => n.status === 'SENT') ? x : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: '25 notifications sent' },
+    );
+    await sleep(1000);
+    const calls = hook.calls.filter((c) => (JSON.parse(c.body) as { alarmId: string }).alarmId === alarm.id);
+    expect(calls).toHaveLength(25);
+    expect(alarm.notifications.every((n) => n.attempts === 1)).toBe(true);
+  }, 60_000);
+
   it('CONSECUTIVE_FAILURES fires on the n-th failure in a row only', async () => {
     const taskId = await createTask('streaky', []);
     const ruleId = await createRule({
@@ -457,6 +485,7 @@ describe('alarms on two instances', () => {
     );
     expect(alarmRules).toEqual([
       { name: 'orders failures', repeatIntervalSeconds: 3600 },
+      { name: 'storm', repeatIntervalSeconds: 3600 },
       { name: 'streak', repeatIntervalSeconds: 3600 },
       { name: 'too slow', repeatIntervalSeconds: 3600 },
     ]);
