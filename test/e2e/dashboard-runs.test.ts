@@ -160,5 +160,16 @@ describe(
       expect(text).toContain('MIN_ROW');
       expect(consoleErrors).toEqual([]);
     });
+
+    it('moves a list opened past its last page (an old link) to the last page', async () => {
+      await startRun(await createTask('one-page', FAILING_JOB));
+      await page.goto('/runs?page=40');
+      await expect.poll(() => new URL(page.url()).searchParams.get('page'), { timeout: 10_000 }).toBeNull();
+      await expect.poll(() => page.locator('[data-test="run-row"]').count()).toBeGreaterThan(0);
+
+      await page.goto('/tasks?page=7');
+      await expect.poll(() => new URL(page.url()).searchParams.get('page'), { timeout: 10_000 }).toBeNull();
+      await expect.poll(() => page.locator('[data-test="task-row"]').count()).toBeGreaterThan(0);
+    });
   },
 );
