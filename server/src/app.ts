@@ -22,10 +22,14 @@ import {
   AlarmChannelService,
   AlarmDeliverer,
   AlarmEvaluator,
+  AlarmMaintenanceWindowResolver,
+  AlarmMaintenanceWindowService,
   AlarmResolver,
   AlarmRuleResolver,
   AlarmRuleService,
   AlarmService,
+  AlarmSilenceResolver,
+  AlarmSilenceService,
   alarmStreams,
 } from './modules/alarm/index.js';
 import {
@@ -290,6 +294,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         const evaluator = new AlarmEvaluator(orm.em, pubSub, logger, () => void deliverer.kick());
         alarmEvaluator = evaluator;
         alarmStreams.bus = pubSub;
+        const alarmService = new AlarmService(pubSub);
         const resolvers = new Map<unknown, unknown>([
           [TaskResolver, new TaskResolver(tasks)],
           [TaskVersionResolver, new TaskVersionResolver()],
@@ -311,7 +316,9 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           [BackfillResolver, new BackfillResolver(backfillService, runs)],
           [AlarmChannelResolver, new AlarmChannelResolver(alarmChannels)],
           [AlarmRuleResolver, new AlarmRuleResolver(new AlarmRuleService())],
-          [AlarmResolver, new AlarmResolver(new AlarmService(pubSub))],
+          [AlarmResolver, new AlarmResolver(alarmService)],
+          [AlarmSilenceResolver, new AlarmSilenceResolver(new AlarmSilenceService(alarmService))],
+          [AlarmMaintenanceWindowResolver, new AlarmMaintenanceWindowResolver(new AlarmMaintenanceWindowService())],
         ]);
         const schema = await buildAppSchema({
           pubSub,

@@ -49,6 +49,12 @@ interface World {
   newAlarmRule(): Promise<string>;
   /** A FIRING alarm of that rule (read and acknowledge rows use it). */
   alarmId: string;
+  /** Creates a silence in workspace A (for rows that expire one). */
+  newAlarmSilence(): Promise<string>;
+  /** A maintenance window of workspace A (read and update rows use it). */
+  maintenanceWindowId: string;
+  /** Creates a maintenance window in workspace A (for rows that consume one). */
+  newMaintenanceWindow(): Promise<string>;
   /** Starts a backfill of three occurrences of that schedule, and pauses it (so it never finishes meanwhile). */
   newBackfill(): Promise<string>;
   /** Starts a run of a task of workspace A (slow: still active for a while, when asked). */
@@ -448,6 +454,77 @@ const OPERATIONS: Operation[] = [
   },
   {
     kind: 'query',
+    field: 'alarmSilences',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { alarmSilences(workspaceId: $w, active: true) { id active comment } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'createAlarmSilence',
+    rule: 'OPERATOR',
+    document: `mutation($w: ID!, $e: DateTimeISO!) {
+      createAlarmSilence(input: { workspaceId: $w, severities: [WARNING], endsAt: $e, comment: "deploy" }) { id } }`,
+    prepare: (w) => ({ variables: { w: w.wsA, e: new Date(Date.now() + 3_600_000).toISOString() } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'createAlarmSilenceFromAlarm',
+    rule: 'OPERATOR',
+    document: `mutation($id: ID!) {
+      createAlarmSilenceFromAlarm(alarmId: $id, durationMinutes: 30, comment: "on it") { id ruleIds taskIds } }`,
+    prepare: (w) => ({ variables: { id: w.alarmId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'expireAlarmSilence',
+    rule: 'OPERATOR',
+    document: 'mutation($id: ID!) { expireAlarmSilence(id: $id) { id active } }',
+    prepare: async (w) => ({ variables: { id: await w.newAlarmSilence() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'query',
+    field: 'alarmMaintenanceWindows',
+    rule: 'VIEWER',
+    document: 'query($w: ID!) { alarmMaintenanceWindows(workspaceId: $w) { name activeNow } }',
+    prepare: (w) => ({ variables: { w: w.wsA } }),
+  },
+  {
+    kind: 'query',
+    field: 'alarmMaintenanceWindow',
+    rule: 'VIEWER',
+    document: 'query($id: ID!) { alarmMaintenanceWindow(id: $id) { name cron activeNow } }',
+    prepare: (w) => ({ variables: { id: w.maintenanceWindowId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'createAlarmMaintenanceWindow',
+    rule: 'OPERATOR',
+    document: `mutation($w: ID!, $n: String!) { createAlarmMaintenanceWindow(input: {
+      workspaceId: $w, name: $n, cron: "0 3 * * 0", timezone: "UTC", durationMinutes: 60, severities: [WARNING] }) { id } }`,
+    prepare: (w) => ({ variables: { w: w.wsA, n: unique('window') } }),
+  },
+  {
+    kind: 'mutation',
+    field: 'updateAlarmMaintenanceWindow',
+    rule: 'OPERATOR',
+    document: 'mutation($id: ID!) { updateAlarmMaintenanceWindow(input: { id: $id, durationMinutes: 90 }) { id } }',
+    prepare: (w) => ({ variables: { id: w.maintenanceWindowId } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'mutation',
+    field: 'deleteAlarmMaintenanceWindow',
+    rule: 'OPERATOR',
+    document: 'mutation($id: ID!) { deleteAlarmMaintenanceWindow(id: $id) }',
+    prepare: async (w) => ({ variables: { id: await w.newMaintenanceWindow() } }),
+    except: { outsider: 'NOT_FOUND' },
+  },
+  {
+    kind: 'query',
     field: 'tasks',
     rule: 'VIEWER',
     document: 'query($w: ID!) { tasks(workspaceId: $w) { total } }',
@@ -772,6 +849,21 @@ describe('the permission matrix', () => {
        VALUES ($1, $2, $3, $4, $5, 'FIRING', 'INFO', 'Task failed', 'A run failed.', now(), now())`,
       [w.alarmId, w.alarmRuleId, w.wsA, w.taskId, `${w.alarmRuleId}:${w.taskId}`],
     );
+    w.newAlarmSilence = async () =>
+      (
+        await w.admin<{ createAlarmSilence: { id: string } }>(
+          'mutation($w: ID!, $e: DateTimeISO!) { createAlarmSilence(input: { workspaceId: $w, severities: [WARNING], endsAt: $e, comment: "matrix" }) { id } }',
+          { w: w.wsA, e: new Date(Date.now() + 3_600_000).toISOString() },
+        )
+      ).createAlarmSilence.id;
+    w.newMaintenanceWindow = async () =>
+      (
+        await w.admin<{ createAlarmMaintenanceWindow: { id: string } }>(
+          'mutation($w: ID!, $n: String!) { createAlarmMaintenanceWindow(input: { workspaceId: $w, name: $n, cron: "0 3 * * 0", durationMinutes: 60, severities: [WARNING] }) { id } }',
+          { w: w.wsA, n: unique('window') },
+        )
+      ).createAlarmMaintenanceWindow.id;
+    w.maintenanceWindowId = await w.newMaintenanceWindow();
     const slowTask = (
       await w.admin<{ createTask: { id: string } }>(
         'mutation($w: ID!, $n: String!, $c: String!) { createTask(input: { workspaceId: $w, name: $n, content: $c }) { id } }',

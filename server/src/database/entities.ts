@@ -1,4 +1,11 @@
-import { Alarm, AlarmChannel, AlarmNotification, AlarmRule } from '../modules/alarm/index.js';
+import {
+  Alarm,
+  AlarmChannel,
+  AlarmMaintenanceWindow,
+  AlarmNotification,
+  AlarmRule,
+  AlarmSilence,
+} from '../modules/alarm/index.js';
 import { authEntities } from '../modules/auth/index.js';
 import { ServerInstance } from '../modules/cluster/index.js';
 import { Datasource } from '../modules/datasource/index.js';
@@ -21,4 +28,6 @@ export const entities = [
   AlarmRule,
   Alarm,
   AlarmNotification,
+  AlarmSilence,
+  AlarmMaintenanceWindow,
 ];

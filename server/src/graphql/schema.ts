@@ -1,6 +1,12 @@
 import { defaultFieldResolver, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type MiddlewareFn, type PubSub } from 'type-graphql';
-import { AlarmChannelResolver, AlarmResolver, AlarmRuleResolver } from '../modules/alarm/index.js';
+import {
+  AlarmChannelResolver,
+  AlarmMaintenanceWindowResolver,
+  AlarmResolver,
+  AlarmRuleResolver,
+  AlarmSilenceResolver,
+} from '../modules/alarm/index.js';
 import {
   ApiTokenResolver,
   AuditResolver,
@@ -39,6 +45,8 @@ export const resolvers = [
   AlarmChannelResolver,
   AlarmRuleResolver,
   AlarmResolver,
+  AlarmSilenceResolver,
+  AlarmMaintenanceWindowResolver,
 ] as const;
 
 export async function buildAppSchema(options: {

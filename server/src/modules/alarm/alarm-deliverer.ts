@@ -8,6 +8,8 @@ import { sendToChannel, type AlarmMessage, type DeliveryResult, type SendOptions
 export const MAX_ATTEMPTS = 8;
 const MAX_BACKOFF_MS = 10 * 60_000;
 const BATCH = 20;
+/** Advisory lock namespace for a channel's rate limit. */
+const RATE_LOCK = 'sluice-alarm-channel-rate';
 
 interface Due {
   id: string;
@@ -123,6 +125,8 @@ export class AlarmDeliverer {
       result = { ok: false, error: 'The channel was deleted', retryable: false, durationMs: 0 };
     } else if (!channel.enabled) {
       result = { ok: false, error: 'The channel is disabled', retryable: false, durationMs: 0 };
+    } else if (channel.maxPerMinute !== null && !(await this.withinRateLimit(tx, row, channel))) {
+      return;
     } else {
       try {
         const secrets = await this.channels.secretsOf(tx, channel);
@@ -140,13 +144,53 @@ export class AlarmDeliverer {
     const delayMs = status === 'PENDING' ? backoffMs(attempts, this.options.retryBaseMs) : 0;
     await tx.execute(
       `UPDATE alarm_notification SET status = ?, attempts = ?, last_error = ?, last_status = ?,
-              sent_at = ${result.ok ? 'now()' : 'NULL'}, next_attempt_at = now() + make_interval(secs => ?)
+              sent_at = ${result.ok ? 'clock_timestamp()' : 'NULL'}, next_attempt_at = now() + make_interval(secs => ?)
         WHERE id = ?`,
       [status, attempts, result.ok ? null : (result.error ?? 'failed'), result.status ?? null, delayMs / 1000, row.id],
     );
     const log = { notificationId: row.id, alarmId: row.alarm_id, kind: row.kind, attempts, status: result.status };
     if (result.ok) this.logger.info(log, 'alarm notification sent');
     else this.logger.warn({ ...log, outcome: status }, 'alarm notification not delivered');
+  }
+
+  /**
+   * The channel's `maxPerMinute`: counts its notifications SENT in the last 60 s (this
+   * transaction's own sends included) under a per-channel transaction lock, so instances delivering
+   * at once cannot both take the last slot. Over the limit, the row stays PENDING, its attempts
+   * untouched, due again when the oldest counted send leaves the window: a storm is delayed, not
+   * dropped nor doubled. When another instance holds the channel's lock, the row is left as it is
+   * for a second (a try-lock: waiting could deadlock two batches over two channels). Sends are
+   * stamped with the clock (not the transaction's start), so the window is measured in real time.
+   */
+  private async withinRateLimit(tx: EntityManager, row: Due, channel: AlarmChannel): Promise<boolean> {
+    const limit = channel.maxPerMinute ?? 0;
+    const [lock] = await tx.execute<{ locked: boolean }[]>(
+      'SELECT pg_try_advisory_xact_lock(hashtext(?), hashtext(?)) AS locked',
+      [RATE_LOCK, channel.id],
+    );
+    if (!lock?.locked) {
+      // Soon again, not at once: this round would only take the same rows again.
+      await tx.execute(
+        `UPDATE alarm_notification SET next_attempt_at = clock_timestamp() + interval '1 second' WHERE id = ?`,
+        [row.id],
+      );
+      return false;
+    }
+    // The limit-th newest send in the window: once it is 60 s old, a slot is free.
+    const [blocking] = await tx.execute<{ frees_at: Date }[]>(
+      `SELECT sent_at + interval '60 seconds' AS frees_at FROM alarm_notification
+        WHERE channel_id = ? AND status = 'SENT' AND sent_at > clock_timestamp() - interval '60 seconds'
+        ORDER BY sent_at DESC OFFSET ? LIMIT 1`,
+      [channel.id, Math.max(0, limit - 1)],
+    );
+    if (!blocking && limit > 0) return true;
+    const freesAt = blocking ? new Date(blocking.frees_at) : new Date(Date.now() + 60_000);
+    await tx.execute('UPDATE alarm_notification SET next_attempt_at = ? WHERE id = ?', [freesAt, row.id]);
+    this.logger.info(
+      { notificationId: row.id, alarmId: row.alarm_id, channelId: channel.id, until: freesAt.toISOString() },
+      'alarm notification delayed by its channel rate limit',
+    );
+    return false;
   }
 }
 

@@ -5,6 +5,7 @@ import { Topic, type RunUpdatedEvent } from '../../events/topics.js';
 import type { Logger } from '../../logger.js';
 import { AlarmCondition, type AlarmRule } from './alarm-rule.entity.js';
 import { publishAlarm } from './alarm.service.js';
+import { suppressorOf, type SuppressionTarget } from './alarm-suppression.js';
 
 interface RunRow {
   id: string;
@@ -37,6 +38,14 @@ export function ruleMatchesTask(rule: Pick<AlarmRule, 'taskIds' | 'tags'>, taskI
 }
 
 const FAILED = new Set(['FAILED', 'TIMED_OUT']);
+
+/** The alarm of this rule and run's task, as silences and maintenance windows match it. */
+const targetOf = (rule: RuleRow, run: RunRow): SuppressionTarget => ({
+  ruleId: rule.id,
+  taskId: run.task_id,
+  tags: run.tags ?? [],
+  severity: rule.severity,
+});
 
 /**
  * Raises, repeats and resolves alarms from run events, on every instance. Every instance hears
@@ -165,7 +174,7 @@ export class AlarmEvaluator {
         ],
       );
       if (inserted) {
-        const count = await enqueue(tx, inserted.id, 'FIRING', rule.channel_ids, run.workspace_id);
+        const count = await enqueue(tx, inserted.id, 'FIRING', rule.channel_ids, run.workspace_id, targetOf(rule, run));
         return { alarmId: inserted.id, raised: true, enqueued: count > 0 };
       }
       const [open] = await tx.execute<
@@ -185,7 +194,9 @@ export class AlarmEvaluator {
                 summary = ?${notify ? ', last_notified_at = now()' : ''} WHERE id = ?`,
         [run.finished_at, run.id, title, summary, open.id],
       );
-      const count = notify ? await enqueue(tx, open.id, 'REPEAT', rule.channel_ids, run.workspace_id) : 0;
+      const count = notify
+        ? await enqueue(tx, open.id, 'REPEAT', rule.channel_ids, run.workspace_id, targetOf(rule, run))
+        : 0;
       return { alarmId: open.id, raised: false, enqueued: count > 0 };
     });
     if (!outcome) return false;
@@ -213,7 +224,8 @@ export class AlarmEvaluator {
       );
       let count = 0;
       for (const row of rows) {
-        count += await enqueue(tx, row.id, 'RESOLVED', byId.get(row.rule_id)!.channel_ids, run.workspace_id);
+        const rule = byId.get(row.rule_id)!;
+        count += await enqueue(tx, row.id, 'RESOLVED', rule.channel_ids, run.workspace_id, targetOf(rule, run));
       }
       return { rows, count };
     });
@@ -225,21 +237,28 @@ export class AlarmEvaluator {
   }
 }
 
-/** One outbox row per channel of the rule that still exists in the workspace. */
+/**
+ * One outbox row per channel of the rule that still exists in the workspace; how many rows will be
+ * sent. While a silence or maintenance window matching the alarm is active, the rows are written
+ * SUPPRESSED (with what suppressed them) instead: recorded, never sent. That holds for every kind,
+ * RESOLVED included: a silenced alarm stays silent until the silence ends.
+ */
 async function enqueue(
   tx: EntityManager,
   alarmId: string,
   kind: 'FIRING' | 'REPEAT' | 'RESOLVED',
   channelIds: string[],
   workspaceId: string,
+  target: SuppressionTarget,
 ): Promise<number> {
   if (channelIds.length === 0) return 0;
+  const suppressedBy = await suppressorOf(tx, workspaceId, target);
   const rows = await tx.execute<{ id: string }[]>(
-    `INSERT INTO alarm_notification (id, alarm_id, channel_id, kind)
-     SELECT gen_random_uuid(), ?, c.id, ? FROM alarm_channel c
+    `INSERT INTO alarm_notification (id, alarm_id, channel_id, kind, status, suppressed_by)
+     SELECT gen_random_uuid(), ?, c.id, ?, ?, ? FROM alarm_channel c
       WHERE c.workspace_id = ? AND c.id IN (${channelIds.map(() => '?').join(', ')})
      RETURNING id`,
-    [alarmId, kind, workspaceId, ...channelIds],
+    [alarmId, kind, suppressedBy ? 'SUPPRESSED' : 'PENDING', suppressedBy, workspaceId, ...channelIds],
   );
-  return rows.length;
+  return suppressedBy ? 0 : rows.length;
 }

@@ -19,10 +19,14 @@ export enum AlarmNotificationStatus {
   PENDING = 'PENDING',
   SENT = 'SENT',
   FAILED = 'FAILED',
+  SUPPRESSED = 'SUPPRESSED',
 }
 registerEnumType(AlarmNotificationStatus, {
   name: 'AlarmNotificationStatus',
-  description: 'PENDING: waiting for its (next) attempt. FAILED: given up (not retryable, or too many attempts).',
+  description:
+    'PENDING: waiting for its (next) attempt (or for its channel’s rate limit). FAILED: given up (not retryable, ' +
+    'or too many attempts). SUPPRESSED: a silence or maintenance window matched the alarm when it was written; ' +
+    'recorded, never sent (see suppressedBy).',
 });
 
 /**
@@ -152,6 +156,13 @@ export class AlarmNotification {
   @Property({ type: 'datetime', columnType: 'timestamptz(3)', nullable: true })
   @Field(() => Date, { nullable: true })
   sentAt!: Date | null;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'SUPPRESSED only: `silence:<id>` or `maintenance:<id>`, what suppressed it.',
+  })
+  suppressedBy!: string | null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz(3)' })
   @Field(() => Date)

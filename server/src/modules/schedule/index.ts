@@ -5,3 +5,4 @@ export { BackfillService } from './backfill.service.js';
 export { MisfirePolicy, Schedule } from './schedule.entity.js';
 export { ScheduleResolver, TaskScheduleResolver } from './schedule.resolver.js';
 export { ScheduleService, type ScheduleJobs } from './schedule.service.js';
+export { isTimeZone, normalizeCron, occurrencesBetween, validateCron } from './cron.js';
