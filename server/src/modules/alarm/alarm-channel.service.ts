@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, NotFoundError, UserInputError } from '../../errors.js';
+import { sameJson } from '../../json.js';
 import type { Logger } from '../../logger.js';
 import type { SealedColumn } from '../../secrets/reseal.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
@@ -133,7 +134,7 @@ export class AlarmChannelService {
       for (const name of validated.clearSecrets) delete after[name];
       Object.assign(after, validated.setSecrets);
       // The last test was of the old settings: it no longer says anything (saving the same values keeps it).
-      if (!sameValues(channel.settings, validated.settings) || !sameValues(before, after)) clearLastTest(channel);
+      if (!sameJson(channel.settings, validated.settings) || !sameJson(before, after)) clearLastTest(channel);
       channel.settings = validated.settings;
       this.storeSecrets(channel, after);
     }
@@ -277,21 +278,4 @@ function clearLastTest(channel: AlarmChannel): void {
   channel.lastTestOk = null;
   channel.lastTestStatus = null;
   channel.lastTestMessage = null;
-}
-
-/** Equal JSON values, whatever the order of object keys. */
-function sameValues(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortedKeys(a)) === JSON.stringify(sortedKeys(b));
-}
-
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, NotFoundError } from '../../errors.js';
+import { sameJson } from '../../json.js';
 import type { Logger } from '../../logger.js';
 import type { SealedColumn } from '../../secrets/reseal.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
@@ -133,7 +134,7 @@ export class DatasourceService {
       for (const name of validated.clearSecrets) delete kept[name];
       const after = { ...kept, ...validated.setSecrets };
       // The last test was of the old connection: it no longer says anything (a form saving the same values keeps it).
-      if (!sameValues(datasource.options, validated.options) || !sameValues(before, after)) {
+      if (!sameJson(datasource.options, validated.options) || !sameJson(before, after)) {
         clearLastTest(datasource);
       }
       datasource.options = validated.options;
@@ -289,23 +290,6 @@ function clearLastTest(datasource: Datasource): void {
   datasource.lastTestServerVersion = null;
   datasource.lastTestErrorCode = null;
   datasource.lastTestMessage = null;
-}
-
-/** Equal JSON values, whatever the order of object keys. */
-function sameValues(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortedKeys(a)) === JSON.stringify(sortedKeys(b));
-}
-
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
 }
 
 function normaliseTags(tags: string[] | undefined): string[] {
