@@ -30,6 +30,8 @@ import {
   AlarmService,
   AlarmSilenceResolver,
   AlarmSilenceService,
+  AlarmSweeper,
+  AlarmWriter,
   alarmStreams,
 } from './modules/alarm/index.js';
 import {
@@ -126,6 +128,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
   let backfills: BackfillDriver | undefined;
   let alarmEvaluator: AlarmEvaluator | undefined;
   let alarmDeliverer: AlarmDeliverer | undefined;
+  let alarmSweeper: AlarmSweeper | undefined;
   let embeddedEngine: EmbeddedEngine | undefined;
   let apollo: ApolloServer<GraphQLContext> | undefined;
   let sockets: WebSocketHandle | undefined;
@@ -291,8 +294,18 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
           retryBaseMs: config.alarms.retryBaseMs,
         });
         alarmDeliverer = deliverer;
-        const evaluator = new AlarmEvaluator(orm.em, pubSub, logger, () => void deliverer.kick());
+        const alarmWriter = new AlarmWriter(pubSub, logger);
+        const evaluator = new AlarmEvaluator(orm.em, pubSub, alarmWriter, logger, () => void deliverer.kick());
         alarmEvaluator = evaluator;
+        // Time-based conditions: every instance ticks, one at a time sweeps (an advisory lock).
+        const sweeper = new AlarmSweeper(
+          orm.em,
+          alarmWriter,
+          logger,
+          { intervalMs: config.alarms.sweepIntervalMs },
+          () => void deliverer.kick(),
+        );
+        alarmSweeper = sweeper;
         alarmStreams.bus = pubSub;
         const alarmService = new AlarmService(pubSub);
         const resolvers = new Map<unknown, unknown>([
@@ -385,6 +398,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         backfillDriver.start();
         evaluator.start();
         deliverer.start();
+        sweeper.start();
         await scheduleService.startReconciler(orm.em, config.scheduleReconcileMs);
         ready = true;
         logger.info({ url: `${url}/graphql`, dashboard: `${url}/`, instanceId, version: VERSION }, 'Sluice is ready');
@@ -413,6 +427,7 @@ export function createApp(config: Config, logger: Logger, options: AppOptions = 
         else if (httpServer?.listening) await step('http', () => new Promise((r) => httpServer!.close(r)));
         schedules?.stopReconciler();
         if (backfills) await step('backfills', () => backfills!.stop());
+        if (alarmSweeper) await step('alarm sweeper', () => alarmSweeper!.stop());
         if (alarmEvaluator) await step('alarm evaluator', () => alarmEvaluator!.stop());
         if (alarmDeliverer) await step('alarm deliverer', () => alarmDeliverer!.stop());
         if (dispatcher) await step('run dispatcher', () => dispatcher!.stop());

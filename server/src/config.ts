@@ -224,6 +224,11 @@ export const settings = {
     description:
       'How often each instance looks for alarm notifications due for delivery (an instance that enqueues some also sends them at once).',
   }),
+  SLUICE_ALARM_SWEEP_INTERVAL_MS: setting({
+    schema: int(100, 3_600_000).default(15_000),
+    description:
+      'How often the time-based alarm conditions (RUN_LONGER_THAN, NO_SUCCESS_WITHIN) are checked; one instance at a time sweeps (an advisory lock), the others skip the round.',
+  }),
   SLUICE_SCHEDULE_MISFIRE_THRESHOLD_SECONDS: setting({
     schema: int(1, 86_400).default(60),
     description:
@@ -339,7 +344,7 @@ export interface Config {
   agendaMongoUrl: string | undefined;
   scheduleReconcileMs: number;
   scheduleMisfireThresholdMs: number;
-  alarms: { retryBaseMs: number; deliveryIntervalMs: number };
+  alarms: { retryBaseMs: number; deliveryIntervalMs: number; sweepIntervalMs: number };
   admin: { email: string; password: string | undefined };
   sessionTtlMinutes: number;
   ldap: LdapConfig | undefined;
@@ -433,6 +438,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     alarms: {
       retryBaseMs: r.SLUICE_ALARM_RETRY_BASE_SECONDS * 1000,
       deliveryIntervalMs: r.SLUICE_ALARM_DELIVERY_INTERVAL_MS,
+      sweepIntervalMs: r.SLUICE_ALARM_SWEEP_INTERVAL_MS,
     },
     admin: { email: r.SLUICE_ADMIN_EMAIL, password: r.SLUICE_ADMIN_PASSWORD },
     sessionTtlMinutes: r.SLUICE_SESSION_TTL_MINUTES,

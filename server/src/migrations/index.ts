@@ -10,6 +10,7 @@ import { Migration20261124200000_backfill } from './Migration20261124200000_back
 import { Migration20261124210000_alarm_channel } from './Migration20261124210000_alarm_channel.js';
 import { Migration20261124220000_alarm } from './Migration20261124220000_alarm.js';
 import { Migration20261125000000_alarm_suppression } from './Migration20261125000000_alarm_suppression.js';
+import { Migration20261125010000_alarm_sweep } from './Migration20261125010000_alarm_sweep.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -27,4 +28,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261124210000_alarm_channel', class: Migration20261124210000_alarm_channel },
   { name: 'Migration20261124220000_alarm', class: Migration20261124220000_alarm },
   { name: 'Migration20261125000000_alarm_suppression', class: Migration20261125000000_alarm_suppression },
+  { name: 'Migration20261125010000_alarm_sweep', class: Migration20261125010000_alarm_sweep },
 ];

@@ -14,13 +14,25 @@ export enum AlarmCondition {
   RUN_FAILED = 'RUN_FAILED',
   RUN_TIMED_OUT = 'RUN_TIMED_OUT',
   CONSECUTIVE_FAILURES = 'CONSECUTIVE_FAILURES',
+  RUN_LONGER_THAN = 'RUN_LONGER_THAN',
+  NO_SUCCESS_WITHIN = 'NO_SUCCESS_WITHIN',
 }
+
+/** Conditions on time passing rather than on a run event: checked by the periodic sweep. */
+export const SWEPT_CONDITIONS: readonly AlarmCondition[] = [
+  AlarmCondition.RUN_LONGER_THAN,
+  AlarmCondition.NO_SUCCESS_WITHIN,
+];
 registerEnumType(AlarmCondition, {
   name: 'AlarmCondition',
   description:
     'RUN_FAILED: a run ends FAILED (a TIMED_OUT run does not count: that is RUN_TIMED_OUT). RUN_TIMED_OUT: a run ' +
     'ends TIMED_OUT. CONSECUTIVE_FAILURES: the last `threshold` finished runs of the task (every attempt, retries ' +
-    'included; cancelled runs skipped) all ended FAILED or TIMED_OUT. Every condition clears when a run succeeds.',
+    'included; cancelled runs skipped) all ended FAILED or TIMED_OUT. RUN_LONGER_THAN: a run of the task has been ' +
+    'RUNNING for more than `durationSeconds`. NO_SUCCESS_WITHIN: the task has had no run SUCCEEDED for ' +
+    '`durationSeconds` (or, never succeeded, was created longer ago). Every condition but RUN_LONGER_THAN clears ' +
+    'when a run succeeds; RUN_LONGER_THAN and NO_SUCCESS_WITHIN clear when the periodic sweep no longer finds ' +
+    'them true (no run of the task running that long; a success within the duration).',
 });
 
 /** When to raise an alarm for which tasks of a workspace, and where to send its notifications. */
@@ -28,7 +40,15 @@ registerEnumType(AlarmCondition, {
 @ObjectType({ description: 'When to raise an alarm, for which tasks, and which channels hear about it.' })
 export class AlarmRule {
   [OptionalProps]?:
-    'enabled' | 'threshold' | 'taskIds' | 'tags' | 'channelIds' | 'repeatIntervalSeconds' | 'createdAt' | 'updatedAt';
+    | 'enabled'
+    | 'threshold'
+    | 'durationSeconds'
+    | 'taskIds'
+    | 'tags'
+    | 'channelIds'
+    | 'repeatIntervalSeconds'
+    | 'createdAt'
+    | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -57,6 +77,10 @@ export class AlarmRule {
   @Property({ type: 'integer', nullable: true })
   @Field(() => Int, { nullable: true, description: 'CONSECUTIVE_FAILURES only: how many (at least 2).' })
   threshold: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, { nullable: true, description: 'RUN_LONGER_THAN and NO_SUCCESS_WITHIN only: how long.' })
+  durationSeconds: number | null = null;
 
   @Property({ type: 'uuid[]' })
   @Field(() => [ID], { description: 'Tasks in scope by id; with `tags` empty too: every task of the workspace.' })

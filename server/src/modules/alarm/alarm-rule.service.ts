@@ -4,10 +4,12 @@ import { flushUnique } from '../../database/sql.js';
 import { Role, type Principal } from '../auth/index.js';
 import { Task } from '../task/index.js';
 import { AlarmChannel } from './alarm-channel.entity.js';
-import { AlarmCondition, AlarmRule } from './alarm-rule.entity.js';
+import { AlarmCondition, AlarmRule, SWEPT_CONDITIONS } from './alarm-rule.entity.js';
 import type { CreateAlarmRuleInput, UpdateAlarmRuleInput } from './alarm-rule.types.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A year: longer freshness windows are not what alarms are for. */
+const MAX_DURATION = 31_536_000;
 const duplicate = (name: string) => `An alarm rule named "${name}" already exists in this workspace`;
 
 /** Alarm rules: DEVELOPER edits them (as alarm channels), VIEWER reads them. */
@@ -75,6 +77,21 @@ export class AlarmRuleService {
     } else if (threshold !== null && threshold !== undefined) {
       problems.push({ field: 'threshold', message: 'threshold is only for CONSECUTIVE_FAILURES' });
     }
+    // Same for durationSeconds and the swept conditions.
+    const timed = SWEPT_CONDITIONS.includes(condition);
+    const duration = input.durationSeconds !== undefined ? input.durationSeconds : timed ? rule.durationSeconds : null;
+    if (timed) {
+      if (duration === null || duration === undefined || duration < 1 || duration > MAX_DURATION)
+        problems.push({
+          field: 'durationSeconds',
+          message: `durationSeconds must be 1 to ${MAX_DURATION} for ${condition}`,
+        });
+    } else if (duration !== null && duration !== undefined) {
+      problems.push({
+        field: 'durationSeconds',
+        message: 'durationSeconds is only for RUN_LONGER_THAN and NO_SUCCESS_WITHIN',
+      });
+    }
     if (input.repeatIntervalSeconds !== undefined && (input.repeatIntervalSeconds ?? 0) < 60)
       problems.push({ field: 'repeatIntervalSeconds', message: 'repeatIntervalSeconds must be at least 60' });
     const tags = input.tags?.map((t) => t.trim());
@@ -105,6 +122,7 @@ export class AlarmRuleService {
     rule.name = name;
     rule.condition = condition;
     rule.threshold = condition === AlarmCondition.CONSECUTIVE_FAILURES ? (threshold ?? null) : null;
+    rule.durationSeconds = timed ? (duration ?? null) : null;
     if (input.severity) rule.severity = input.severity;
     if (input.enabled !== undefined && input.enabled !== null) rule.enabled = input.enabled;
     if (input.repeatIntervalSeconds !== undefined) rule.repeatIntervalSeconds = input.repeatIntervalSeconds;

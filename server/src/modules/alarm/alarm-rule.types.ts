@@ -10,6 +10,12 @@ class AlarmRuleFieldsInput {
   @Field(() => Int, { nullable: true, description: 'CONSECUTIVE_FAILURES: at least 2. Other conditions: none.' })
   threshold?: number | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: 'RUN_LONGER_THAN and NO_SUCCESS_WITHIN: 1 to 31536000 (a year). Other conditions: none.',
+  })
+  durationSeconds?: number | null;
+
   @Field(() => [ID], { nullable: true, description: 'Tasks of the workspace by id.' })
   taskIds?: string[];
 

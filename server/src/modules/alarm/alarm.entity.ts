@@ -73,7 +73,9 @@ export class Alarm {
   summary!: string;
 
   @Property({ type: 'integer' })
-  @Field(() => Int, { description: 'How many runs raised it.' })
+  @Field(() => Int, {
+    description: 'How many times it was seen: runs that raised it, or sweep rounds that found it (time-based rules).',
+  })
   count!: number;
 
   @Property({ type: 'datetime', columnType: 'timestamptz(3)' })

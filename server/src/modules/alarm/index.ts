@@ -4,6 +4,8 @@ export { AlarmChannelService, type ChannelTestResult } from './alarm-channel.ser
 export { ALARM_CHANNEL_SEALED_SECRETS } from './alarm-channel.service.js';
 export { AlarmDeliverer } from './alarm-deliverer.js';
 export { AlarmEvaluator } from './alarm-evaluator.js';
+export { AlarmSweeper } from './alarm-sweeper.js';
+export { AlarmWriter } from './alarm-writer.js';
 export { AlarmRule } from './alarm-rule.entity.js';
 export { AlarmRuleResolver } from './alarm-rule.resolver.js';
 export { AlarmRuleService } from './alarm-rule.service.js';
