@@ -42,7 +42,7 @@ const ALARM = 'id ruleId taskId status count title notifications { kind status }
 interface AlarmView {
   id: string;
   ruleId: string;
-  taskId: string;
+  taskId: string | null;
   status: string;
   count: number;
   title: string;
@@ -295,5 +295,40 @@ describe('the alarm sweep on two instances', () => {
     const firing = await settled(ruleId, 'FIRING', 1, 'the FIRING notification');
     expect(firing.title).toBe('Task never-ran has not succeeded within 10 min');
     expect(hook.about([firing.id])).toEqual(['FIRING']);
+  });
+
+  it('raises one INSTANCE_DOWN alarm, without a task, for a DOWN server instance and resolves it once the instance is UP', async () => {
+    const ruleId = await createRule({ name: 'instance down', condition: 'INSTANCE_DOWN', severity: 'CRITICAL' });
+    await sleep(1000); // both app instances are UP: nothing raised
+    expect(await alarmsOf(ruleId)).toEqual([]);
+
+    // A peer that stopped heartbeating, as the cluster marks it.
+    const [peer] = await db.query<{ id: string }>(
+      `INSERT INTO server_instance (id, name, host, pid, address, version, node_version, started_at, last_heartbeat_at,
+                                    status)
+       VALUES (gen_random_uuid(), 'peer-3', 'peer-3', 1, 'http://127.0.0.1:1', 'test', 'v22', now(), now(), 'DOWN')
+       RETURNING id`,
+    );
+    const firing = await settled(ruleId, 'FIRING', 1, 'the FIRING notification');
+    expect(firing).toMatchObject({ taskId: null, title: 'Server instance peer-3 is down' });
+    const [row] = await db.query<{ instance_id: string; fingerprint: string }>(
+      'SELECT instance_id, fingerprint FROM alarm WHERE id = $1',
+      [firing.id],
+    );
+    expect(row).toEqual({ instance_id: peer!.id, fingerprint: `${ruleId}:${peer!.id}` });
+    await sleep(1000);
+    expect(await alarmsOf(ruleId)).toHaveLength(1);
+    expect(hook.about([firing.id])).toEqual(['FIRING']);
+
+    // Back: heartbeating (far ahead, so that the live instances do not mark it DOWN again).
+    await db.query(
+      `UPDATE server_instance SET status = 'UP', last_heartbeat_at = now() + interval '1 hour' WHERE id = $1`,
+      [peer!.id],
+    );
+    const resolved = await settled(ruleId, 'RESOLVED', 2, 'the RESOLVED notification');
+    expect(resolved.notifications.map((n) => n.kind)).toEqual(['FIRING', 'RESOLVED']);
+    await sleep(500);
+    expect(hook.about([firing.id])).toEqual(['FIRING', 'RESOLVED']);
+    await db.query('DELETE FROM server_instance WHERE id = $1', [peer!.id]);
   });
 });

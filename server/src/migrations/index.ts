@@ -11,6 +11,7 @@ import { Migration20261124210000_alarm_channel } from './Migration20261124210000
 import { Migration20261124220000_alarm } from './Migration20261124220000_alarm.js';
 import { Migration20261125000000_alarm_suppression } from './Migration20261125000000_alarm_suppression.js';
 import { Migration20261125010000_alarm_sweep } from './Migration20261125010000_alarm_sweep.js';
+import { Migration20261125020000_alarm_instance_down } from './Migration20261125020000_alarm_instance_down.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -29,4 +30,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261124220000_alarm', class: Migration20261124220000_alarm },
   { name: 'Migration20261125000000_alarm_suppression', class: Migration20261125000000_alarm_suppression },
   { name: 'Migration20261125010000_alarm_sweep', class: Migration20261125010000_alarm_sweep },
+  { name: 'Migration20261125020000_alarm_instance_down', class: Migration20261125020000_alarm_instance_down },
 ];

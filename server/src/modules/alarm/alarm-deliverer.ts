@@ -21,8 +21,10 @@ interface Due {
   title: string;
   summary: string;
   count: number;
-  task_id: string;
+  task_id: string | null;
   task_name: string | null;
+  instance_id: string | null;
+  instance_name: string | null;
   last_run_id: string | null;
   first_seen_at: Date;
   last_seen_at: Date;
@@ -102,13 +104,14 @@ export class AlarmDeliverer {
     return em.transactional(async (tx) => {
       const due = await tx.execute<Due[]>(
         `SELECT n.id, n.alarm_id, n.channel_id, n.kind, n.attempts, a.severity, a.title, a.summary, a.count,
-                a.task_id, t.name AS task_name, a.last_run_id, a.first_seen_at, a.last_seen_at, a.resolved_at,
+                a.task_id, t.name AS task_name, a.instance_id, si.name AS instance_name, a.last_run_id, a.first_seen_at, a.last_seen_at, a.resolved_at,
                 r.name AS rule_name, w.name AS workspace_name
            FROM alarm_notification n
            JOIN alarm a ON a.id = n.alarm_id
            JOIN alarm_rule r ON r.id = a.rule_id
            JOIN workspace w ON w.id = a.workspace_id
            LEFT JOIN task t ON t.id = a.task_id
+           LEFT JOIN server_instance si ON si.id = a.instance_id
           WHERE n.status = 'PENDING' AND n.next_attempt_at <= now()
           ORDER BY n.created_at LIMIT ${BATCH}
           FOR UPDATE OF n SKIP LOCKED`,
@@ -196,7 +199,9 @@ export class AlarmDeliverer {
 
 function messageOf(row: Due): AlarmMessage {
   const fields = [
-    { label: 'Task', value: row.task_name ?? row.task_id },
+    row.task_id
+      ? { label: 'Task', value: row.task_name ?? row.task_id }
+      : { label: 'Instance', value: row.instance_name ?? row.instance_id ?? '' },
     { label: 'Rule', value: row.rule_name },
     { label: 'Count', value: String(row.count) },
   ];

@@ -96,7 +96,9 @@ export class AlarmEvaluator {
       // A success clears the task's alarms of these rules raised before the run finished, freshness
       // (NO_SUCCESS_WITHIN) included; not RUN_LONGER_THAN, which is about the task's running runs
       // (another may still be running too long): the sweep resolves it once none is.
-      const clearing = rules.filter((r) => r.condition !== AlarmCondition.RUN_LONGER_THAN);
+      const clearing = rules.filter(
+        (r) => r.condition !== AlarmCondition.RUN_LONGER_THAN && r.condition !== AlarmCondition.INSTANCE_DOWN,
+      );
       const where = 'task_id = ? AND last_seen_at <= ?';
       written.push(await this.writer.resolve(em, clearing, where, [run.task_id, run.finished_at], { runId: run.id }));
     } else {
@@ -124,6 +126,7 @@ export class AlarmEvaluator {
       }
       case AlarmCondition.RUN_LONGER_THAN:
       case AlarmCondition.NO_SUCCESS_WITHIN:
+      case AlarmCondition.INSTANCE_DOWN:
         return false; // the sweep's (a run event only resolves them, on success)
     }
   }

@@ -16,6 +16,7 @@ export enum AlarmCondition {
   CONSECUTIVE_FAILURES = 'CONSECUTIVE_FAILURES',
   RUN_LONGER_THAN = 'RUN_LONGER_THAN',
   NO_SUCCESS_WITHIN = 'NO_SUCCESS_WITHIN',
+  INSTANCE_DOWN = 'INSTANCE_DOWN',
 }
 
 /** Conditions on time passing rather than on a run event: checked by the periodic sweep. */
@@ -32,7 +33,9 @@ registerEnumType(AlarmCondition, {
     'RUNNING for more than `durationSeconds`. NO_SUCCESS_WITHIN: the task has had no run SUCCEEDED for ' +
     '`durationSeconds` (or, never succeeded, was created longer ago). Every condition but RUN_LONGER_THAN clears ' +
     'when a run succeeds; RUN_LONGER_THAN and NO_SUCCESS_WITHIN clear when the periodic sweep no longer finds ' +
-    'them true (no run of the task running that long; a success within the duration).',
+    'them true (no run of the task running that long; a success within the duration). INSTANCE_DOWN: a server ' +
+    'instance of the cluster is DOWN (one alarm per instance, without a task; the scope is ignored); clears when ' +
+    'it is UP again or forgotten.',
 });
 
 /** When to raise an alarm for which tasks of a workspace, and where to send its notifications. */

@@ -128,7 +128,7 @@ export class AlarmSilenceService {
     return this.create(em, principal, {
       workspaceId: alarm.workspaceId,
       ruleIds: [alarm.ruleId],
-      taskIds: [alarm.taskId],
+      taskIds: alarm.taskId ? [alarm.taskId] : [],
       endsAt: new Date(Date.now() + durationMinutes * 60_000),
       comment,
     });

@@ -12,7 +12,8 @@ export interface Matchers {
 /** The alarm a notification is about, as the matchers see it. */
 export interface SuppressionTarget {
   ruleId: string;
-  taskId: string;
+  /** Null for an instance's alarm: task matchers never take it. */
+  taskId: string | null;
   /** The task's tags. */
   tags: string[];
   severity: string;
@@ -22,7 +23,7 @@ export interface SuppressionTarget {
 export function matchesAlarm(m: Matchers, target: SuppressionTarget): boolean {
   return (
     (m.ruleIds.length === 0 || m.ruleIds.includes(target.ruleId)) &&
-    (m.taskIds.length === 0 || m.taskIds.includes(target.taskId)) &&
+    (m.taskIds.length === 0 || (target.taskId !== null && m.taskIds.includes(target.taskId))) &&
     (m.tags.length === 0 || m.tags.some((t) => target.tags.includes(t))) &&
     (m.severities.length === 0 || m.severities.includes(target.severity))
   );

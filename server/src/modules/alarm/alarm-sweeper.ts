@@ -6,16 +6,18 @@ import { fingerprintOf, type AlarmWriter, type RuleRow, type Written } from './a
 /** Advisory lock a sweep round holds for its transaction: one instance sweeps at a time. */
 const SWEEP_LOCK = 'sluice-alarm-sweep';
 
-/** A task for which a swept rule's condition holds now. */
+/** A task (or, INSTANCE_DOWN, a server instance) for which a swept rule's condition holds now. */
 interface Hit {
   rule_id: string;
-  task_id: string;
+  task_id: string | null;
+  instance_id: string | null;
   workspace_id: string;
+  /** The task's name, or the instance's. */
   task_name: string;
   tags: string[] | null;
   /** RUN_LONGER_THAN: the longest-running run; NO_SUCCESS_WITHIN: null. */
   run_id: string | null;
-  /** RUN_LONGER_THAN: when that run started; NO_SUCCESS_WITHIN: the last success (null: never). */
+  /** RUN_LONGER_THAN: when that run started; NO_SUCCESS_WITHIN: the last success (null: never); INSTANCE_DOWN: its last heartbeat. */
   since: Date | null;
   now: Date;
 }
@@ -27,7 +29,7 @@ const IN_SCOPE = `t.workspace_id = r.workspace_id
 
 /**
  * Checks the conditions that hold because time passed, not because a run ended (RUN_LONGER_THAN,
- * NO_SUCCESS_WITHIN), every `intervalMs` on every instance; a round runs under a transaction-level
+ * NO_SUCCESS_WITHIN, INSTANCE_DOWN), every `intervalMs` on every instance; a round runs under a transaction-level
  * advisory try-lock, so one instance sweeps at a time and the others skip the round. One query per
  * condition finds every (rule, task) for which it holds; each is raised (or repeated, at the rule's
  * repeat interval) and every FIRING alarm of these rules not found any more is resolved, through
@@ -83,14 +85,15 @@ export class AlarmSweeper {
       const rules = await tx.execute<RuleRow[]>(
         `SELECT id, name, severity, condition, threshold, duration_seconds, task_ids, tags, channel_ids,
                 repeat_interval_seconds
-           FROM alarm_rule WHERE enabled AND condition IN (?, ?) AND duration_seconds IS NOT NULL`,
-        [AlarmCondition.RUN_LONGER_THAN, AlarmCondition.NO_SUCCESS_WITHIN],
+           FROM alarm_rule
+          WHERE enabled AND (condition = ? OR (condition IN (?, ?) AND duration_seconds IS NOT NULL))`,
+        [AlarmCondition.INSTANCE_DOWN, AlarmCondition.RUN_LONGER_THAN, AlarmCondition.NO_SUCCESS_WITHIN],
       );
       if (rules.length === 0) return { hits: 0, written: [] as Written[] };
       const byId = new Map(rules.map((r) => [r.id, r]));
       const hits = await tx.execute<Hit[]>(
-        `SELECT r.id AS rule_id, t.id AS task_id, t.workspace_id, t.name AS task_name, t.tags,
-                x.id AS run_id, x.started_at AS since, now() AS now
+        `SELECT r.id AS rule_id, t.id AS task_id, NULL::uuid AS instance_id, t.workspace_id, t.name AS task_name,
+                t.tags, x.id AS run_id, x.started_at AS since, now() AS now
            FROM alarm_rule r
            JOIN task t ON ${IN_SCOPE}
            JOIN LATERAL (
@@ -100,18 +103,24 @@ export class AlarmSweeper {
               ORDER BY started_at LIMIT 1) x ON true
           WHERE r.id = ANY (?::uuid[]) AND r.condition = ?
          UNION ALL
-         SELECT r.id, t.id, t.workspace_id, t.name, t.tags, NULL, s.last_success, now()
+         SELECT r.id, t.id, NULL, t.workspace_id, t.name, t.tags, NULL, s.last_success, now()
            FROM alarm_rule r
            JOIN task t ON ${IN_SCOPE}
            LEFT JOIN LATERAL (
              SELECT max(finished_at) AS last_success FROM run WHERE task_id = t.id AND status = 'SUCCEEDED') s ON true
           WHERE r.id = ANY (?::uuid[]) AND r.condition = ?
-            AND coalesce(s.last_success, t.created_at) < now() - make_interval(secs => r.duration_seconds)`,
+            AND coalesce(s.last_success, t.created_at) < now() - make_interval(secs => r.duration_seconds)
+         UNION ALL
+         SELECT r.id, NULL, si.id, r.workspace_id, si.name, NULL, NULL, si.last_heartbeat_at, now()
+           FROM alarm_rule r CROSS JOIN server_instance si
+          WHERE r.id = ANY (?::uuid[]) AND r.condition = ? AND si.status = 'DOWN'`,
         [
           `{${rules.map((r) => r.id).join(',')}}`,
           AlarmCondition.RUN_LONGER_THAN,
           `{${rules.map((r) => r.id).join(',')}}`,
           AlarmCondition.NO_SUCCESS_WITHIN,
+          `{${rules.map((r) => r.id).join(',')}}`,
+          AlarmCondition.INSTANCE_DOWN,
         ],
       );
       const out: Written[] = [];
@@ -121,6 +130,7 @@ export class AlarmSweeper {
           await this.writer.raise(tx, rule, {
             workspaceId: hit.workspace_id,
             taskId: hit.task_id,
+            instanceId: hit.instance_id,
             tags: hit.tags ?? [],
             ...textOf(rule, hit),
             seenAt: new Date(hit.now),
@@ -129,8 +139,9 @@ export class AlarmSweeper {
           }),
         );
       }
-      // Alarms of these rules whose condition no longer holds (the run ended; a success came).
-      const holding = hits.map((h) => fingerprintOf(h.rule_id, h.task_id));
+      // Alarms of these rules whose condition no longer holds (the run ended; a success came; the
+      // instance is UP again or was forgotten).
+      const holding = hits.map((h) => fingerprintOf(h.rule_id, h.task_id ?? h.instance_id ?? ''));
       out.push(await this.writer.resolve(tx, rules, 'NOT (fingerprint = ANY (?::text[]))', [toPgArray(holding)]));
       return { hits: hits.length, written: out };
     });
@@ -141,6 +152,11 @@ export class AlarmSweeper {
 }
 
 function textOf(rule: RuleRow, hit: Hit): { title: string; summary: string } {
+  if (rule.condition === AlarmCondition.INSTANCE_DOWN)
+    return {
+      title: `Server instance ${hit.task_name} is down`,
+      summary: `Its last heartbeat was at ${new Date(hit.since!).toISOString()}.`,
+    };
   const duration = formatDuration(rule.duration_seconds ?? 0);
   if (rule.condition === AlarmCondition.RUN_LONGER_THAN)
     return {

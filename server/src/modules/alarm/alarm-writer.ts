@@ -23,7 +23,9 @@ export interface RuleRow {
 /** One sighting of a rule's condition for one task. */
 export interface Occurrence {
   workspaceId: string;
-  taskId: string;
+  /** The task, or (INSTANCE_DOWN) null with `instanceId` set: one of them names the alarm. */
+  taskId: string | null;
+  instanceId?: string | null;
   /** The task's tags, for silences and maintenance windows. */
   tags: string[];
   title: string;
@@ -61,7 +63,7 @@ export class AlarmWriter {
 
   /** Raises the rule's alarm for the task, or counts a repeat. */
   async raise(em: EntityManager, rule: RuleRow, at: Occurrence): Promise<Written> {
-    const fingerprint = fingerprintOf(rule.id, at.taskId);
+    const fingerprint = fingerprintOf(rule.id, at.taskId ?? at.instanceId ?? '');
     const target: SuppressionTarget = { ruleId: rule.id, taskId: at.taskId, tags: at.tags, severity: rule.severity };
     const outcome = await em.transactional(async (tx) => {
       // Seen already, or older than what an alarm of this rule and task has seen (another instance
@@ -73,15 +75,16 @@ export class AlarmWriter {
       );
       if (seen) return undefined;
       const [inserted] = await tx.execute<{ id: string }[]>(
-        `INSERT INTO alarm (id, rule_id, workspace_id, task_id, fingerprint, status, severity, title, summary, count,
-                            first_seen_at, last_seen_at, last_run_id, last_notified_at)
-         VALUES (?, ?, ?, ?, ?, 'FIRING', ?, ?, ?, 1, ?, ?, ?, now())
+        `INSERT INTO alarm (id, rule_id, workspace_id, task_id, instance_id, fingerprint, status, severity, title,
+                            summary, count, first_seen_at, last_seen_at, last_run_id, last_notified_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'FIRING', ?, ?, ?, 1, ?, ?, ?, now())
          ON CONFLICT (rule_id, fingerprint) WHERE status = 'FIRING' DO NOTHING RETURNING id`,
         [
           randomUUID(),
           rule.id,
           at.workspaceId,
           at.taskId,
+          at.instanceId ?? null,
           fingerprint,
           rule.severity,
           at.title,
@@ -140,7 +143,7 @@ export class AlarmWriter {
     const byId = new Map(rules.map((r) => [r.id, r]));
     const resolved = await em.transactional(async (tx) => {
       const rows = await tx.execute<
-        { id: string; rule_id: string; task_id: string; workspace_id: string; tags: string[] | null }[]
+        { id: string; rule_id: string; task_id: string | null; workspace_id: string; tags: string[] | null }[]
       >(
         `UPDATE alarm SET status = 'RESOLVED', resolved_at = now()
           WHERE status = 'FIRING' AND rule_id IN (${rules.map(() => '?').join(', ')}) AND (${where})

@@ -34,7 +34,7 @@ registerEnumType(AlarmNotificationStatus, {
  * at most one FIRING row per rule and fingerprint (a partial unique index).
  */
 @Entity({ tableName: 'alarm' })
-@ObjectType({ description: 'An alarm raised by a rule for a task: firing until a run of the task succeeds.' })
+@ObjectType({ description: 'An alarm raised by a rule for a task (or a server instance): firing until it clears.' })
 export class Alarm {
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -48,12 +48,18 @@ export class Alarm {
   @Field(() => ID)
   workspaceId!: string;
 
-  @Property({ type: 'uuid' })
-  @Field(() => ID)
-  taskId!: string;
+  @Property({ type: 'uuid', nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Null for an INSTANCE_DOWN alarm.' })
+  taskId!: string | null;
+
+  @Property({ type: 'uuid', nullable: true })
+  @Field(() => ID, { nullable: true, description: 'INSTANCE_DOWN only: the server instance.' })
+  instanceId!: string | null;
 
   @Property({ type: 'string', length: 100 })
-  @Field(() => String, { description: '`ruleId:taskId`: what makes two alarms the same alarm.' })
+  @Field(() => String, {
+    description: '`ruleId:taskId` (`ruleId:instanceId` for INSTANCE_DOWN): what makes two alarms the same alarm.',
+  })
   fingerprint!: string;
 
   @Property({ type: 'string', length: 10 })
