@@ -188,7 +188,15 @@ describe('the alarm sweep on two instances', () => {
       { condition: 'NO_SUCCESS_WITHIN', durationSeconds: 40_000_000 },
       { condition: 'RUN_FAILED', durationSeconds: 60 },
     ];
-    for (const input of tries) {
+    const pendingTries: Record<string, unknown>[] = [
+      { condition: 'RUN_FAILED', pendingSeconds: 10 },
+      { condition: 'INSTANCE_DOWN', pendingSeconds: 0 },
+      { condition: 'NO_SUCCESS_WITHIN', durationSeconds: 60, pendingSeconds: 100_000 },
+    ];
+    for (const [input, field] of [
+      ...tries.map((t) => [t, 'durationSeconds'] as const),
+      ...pendingTries.map((t) => [t, 'pendingSeconds'] as const),
+    ]) {
       const res = await gql(
         a.url,
         'mutation($i: CreateAlarmRuleInput!) { createAlarmRule(input: $i) { id } }',
@@ -196,7 +204,7 @@ describe('the alarm sweep on two instances', () => {
         a.token,
       );
       expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(res.errors?.[0]?.extensions?.field).toBe('durationSeconds');
+      expect(res.errors?.[0]?.extensions?.field).toBe(field);
     }
     expect(await db.query('SELECT id FROM alarm_rule')).toEqual([]);
 
@@ -295,6 +303,35 @@ describe('the alarm sweep on two instances', () => {
     const firing = await settled(ruleId, 'FIRING', 1, 'the FIRING notification');
     expect(firing.title).toBe('Task never-ran has not succeeded within 10 min');
     expect(hook.about([firing.id])).toEqual(['FIRING']);
+  });
+
+  it('fires a rule with pendingSeconds only once its condition has held that long', async () => {
+    const taskId = await createTask('patient');
+    const ruleId = await createRule({
+      name: 'patient freshness',
+      condition: 'NO_SUCCESS_WITHIN',
+      durationSeconds: 600,
+      pendingSeconds: 2,
+      taskIds: [taskId],
+    });
+    await db.query(`UPDATE task SET created_at = now() - interval '1 hour' WHERE id = $1`, [taskId]);
+    const from = Date.now();
+    await sleep(1000); // holding for a second: pending, not firing
+    expect(await alarmsOf(ruleId)).toEqual([]);
+    expect(await db.query('SELECT fingerprint FROM alarm_pending WHERE rule_id = $1', [ruleId])).toEqual([
+      { fingerprint: `${ruleId}:${taskId}` },
+    ]);
+    const firing = await settled(ruleId, 'FIRING', 1, 'the FIRING notification');
+    expect(Date.now() - from).toBeGreaterThanOrEqual(2000);
+    expect(hook.about([firing.id])).toEqual(['FIRING']);
+
+    await succeed(taskId);
+    await settled(ruleId, 'RESOLVED', 2, 'the RESOLVED notification');
+    // The condition cleared: the sweep forgets when it first held.
+    await waitFor(
+      async () => (await db.query('SELECT 1 FROM alarm_pending WHERE rule_id = $1', [ruleId])).length === 0,
+      { timeoutMs: 5000, what: 'the pending row to go' },
+    );
   });
 
   it('raises one INSTANCE_DOWN alarm, without a task, for a DOWN server instance and resolves it once the instance is UP', async () => {

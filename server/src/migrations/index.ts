@@ -12,6 +12,7 @@ import { Migration20261124220000_alarm } from './Migration20261124220000_alarm.j
 import { Migration20261125000000_alarm_suppression } from './Migration20261125000000_alarm_suppression.js';
 import { Migration20261125010000_alarm_sweep } from './Migration20261125010000_alarm_sweep.js';
 import { Migration20261125020000_alarm_instance_down } from './Migration20261125020000_alarm_instance_down.js';
+import { Migration20261125030000_alarm_pending } from './Migration20261125030000_alarm_pending.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -31,4 +32,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261125000000_alarm_suppression', class: Migration20261125000000_alarm_suppression },
   { name: 'Migration20261125010000_alarm_sweep', class: Migration20261125010000_alarm_sweep },
   { name: 'Migration20261125020000_alarm_instance_down', class: Migration20261125020000_alarm_instance_down },
+  { name: 'Migration20261125030000_alarm_pending', class: Migration20261125030000_alarm_pending },
 ];

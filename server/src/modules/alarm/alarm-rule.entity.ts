@@ -46,6 +46,7 @@ export class AlarmRule {
     | 'enabled'
     | 'threshold'
     | 'durationSeconds'
+    | 'pendingSeconds'
     | 'taskIds'
     | 'tags'
     | 'channelIds'
@@ -84,6 +85,15 @@ export class AlarmRule {
   @Property({ type: 'integer', nullable: true })
   @Field(() => Int, { nullable: true, description: 'RUN_LONGER_THAN and NO_SUCCESS_WITHIN only: how long.' })
   durationSeconds: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'RUN_LONGER_THAN, NO_SUCCESS_WITHIN and INSTANCE_DOWN only: the condition must hold this long, sweep after ' +
+      'sweep, before the alarm fires (null: at once).',
+  })
+  pendingSeconds: number | null = null;
 
   @Property({ type: 'uuid[]' })
   @Field(() => [ID], { description: 'Tasks in scope by id; with `tags` empty too: every task of the workspace.' })

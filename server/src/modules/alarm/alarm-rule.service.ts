@@ -92,6 +92,18 @@ export class AlarmRuleService {
         message: 'durationSeconds is only for RUN_LONGER_THAN and NO_SUCCESS_WITHIN',
       });
     }
+    // A pending duration: for the swept conditions, kept unless given; dropped for the others.
+    const swept = timed || condition === AlarmCondition.INSTANCE_DOWN;
+    const pending = input.pendingSeconds !== undefined ? input.pendingSeconds : swept ? rule.pendingSeconds : null;
+    if (pending !== null && pending !== undefined) {
+      if (!swept)
+        problems.push({
+          field: 'pendingSeconds',
+          message: 'pendingSeconds is only for RUN_LONGER_THAN, NO_SUCCESS_WITHIN and INSTANCE_DOWN',
+        });
+      else if (pending < 1 || pending > 86_400)
+        problems.push({ field: 'pendingSeconds', message: 'pendingSeconds must be 1 to 86400' });
+    }
     if (input.repeatIntervalSeconds !== undefined && (input.repeatIntervalSeconds ?? 0) < 60)
       problems.push({ field: 'repeatIntervalSeconds', message: 'repeatIntervalSeconds must be at least 60' });
     const tags = input.tags?.map((t) => t.trim());
@@ -123,6 +135,7 @@ export class AlarmRuleService {
     rule.condition = condition;
     rule.threshold = condition === AlarmCondition.CONSECUTIVE_FAILURES ? (threshold ?? null) : null;
     rule.durationSeconds = timed ? (duration ?? null) : null;
+    rule.pendingSeconds = swept ? (pending ?? null) : null;
     if (input.severity) rule.severity = input.severity;
     if (input.enabled !== undefined && input.enabled !== null) rule.enabled = input.enabled;
     if (input.repeatIntervalSeconds !== undefined) rule.repeatIntervalSeconds = input.repeatIntervalSeconds;

@@ -16,6 +16,12 @@ class AlarmRuleFieldsInput {
   })
   durationSeconds?: number | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: 'RUN_LONGER_THAN, NO_SUCCESS_WITHIN and INSTANCE_DOWN: 1 to 86400, or null (fire at once).',
+  })
+  pendingSeconds?: number | null;
+
   @Field(() => [ID], { nullable: true, description: 'Tasks of the workspace by id.' })
   taskIds?: string[];
 

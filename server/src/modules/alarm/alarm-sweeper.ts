@@ -83,8 +83,8 @@ export class AlarmSweeper {
       );
       if (!lock?.locked) return null;
       const rules = await tx.execute<RuleRow[]>(
-        `SELECT id, name, severity, condition, threshold, duration_seconds, task_ids, tags, channel_ids,
-                repeat_interval_seconds
+        `SELECT id, name, severity, condition, threshold, duration_seconds, pending_seconds, task_ids, tags,
+                channel_ids, repeat_interval_seconds
            FROM alarm_rule
           WHERE enabled AND (condition = ? OR (condition IN (?, ?) AND duration_seconds IS NOT NULL))`,
         [AlarmCondition.INSTANCE_DOWN, AlarmCondition.RUN_LONGER_THAN, AlarmCondition.NO_SUCCESS_WITHIN],
@@ -123,8 +123,11 @@ export class AlarmSweeper {
           AlarmCondition.INSTANCE_DOWN,
         ],
       );
+      const fingerprints = hits.map((h) => fingerprintOf(h.rule_id, h.task_id ?? h.instance_id ?? ''));
+      const due = await this.pendingOver(tx, rules, hits, fingerprints);
       const out: Written[] = [];
-      for (const hit of hits) {
+      for (const [i, hit] of hits.entries()) {
+        if (!due[i]) continue;
         const rule = byId.get(hit.rule_id)!;
         out.push(
           await this.writer.raise(tx, rule, {
@@ -141,13 +144,58 @@ export class AlarmSweeper {
       }
       // Alarms of these rules whose condition no longer holds (the run ended; a success came; the
       // instance is UP again or was forgotten).
-      const holding = hits.map((h) => fingerprintOf(h.rule_id, h.task_id ?? h.instance_id ?? ''));
-      out.push(await this.writer.resolve(tx, rules, 'NOT (fingerprint = ANY (?::text[]))', [toPgArray(holding)]));
+      out.push(await this.writer.resolve(tx, rules, 'NOT (fingerprint = ANY (?::text[]))', [toPgArray(fingerprints)]));
       return { hits: hits.length, written: out };
     });
     if (!written) return null;
     if (await this.writer.publish(written.written)) this.onEnqueued();
     return { hits: written.hits };
+  }
+
+  /**
+   * Which hits may fire: those of rules without a pending duration, and those seen in every round
+   * for at least the rule's `pendingSeconds`. alarm_pending keeps when each (rule, fingerprint) was
+   * first seen holding, and forgets it in the first round that does not see it (the condition
+   * cleared, or the rule lost its pending duration: the wait starts over).
+   */
+  private async pendingOver(
+    tx: EntityManager,
+    rules: RuleRow[],
+    hits: Hit[],
+    fingerprints: string[],
+  ): Promise<boolean[]> {
+    const pendingRules = rules.filter((r) => r.pending_seconds);
+    if (pendingRules.length === 0) return hits.map(() => true);
+    const ids = toPgArray(pendingRules.map((r) => r.id));
+    const waiting = hits
+      .map((h, i) => ({ h, f: fingerprints[i]! }))
+      .filter((x) => pendingRules.some((r) => r.id === x.h.rule_id));
+    await tx.execute(
+      `DELETE FROM alarm_pending p WHERE p.rule_id = ANY (?::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM unnest(?::uuid[], ?::text[]) AS w(rule_id, fingerprint)
+                           WHERE w.rule_id = p.rule_id AND w.fingerprint = p.fingerprint)`,
+      [
+        toPgArray(rules.map((r) => r.id)),
+        toPgArray(waiting.map((x) => x.h.rule_id)),
+        toPgArray(waiting.map((x) => x.f)),
+      ],
+    );
+    if (waiting.length > 0)
+      await tx.execute(
+        `INSERT INTO alarm_pending (rule_id, fingerprint, since)
+         SELECT rule_id, fingerprint, now() FROM unnest(?::uuid[], ?::text[]) AS w(rule_id, fingerprint)
+         ON CONFLICT (rule_id, fingerprint) DO NOTHING`,
+        [toPgArray(waiting.map((x) => x.h.rule_id)), toPgArray(waiting.map((x) => x.f))],
+      );
+    const over = await tx.execute<{ rule_id: string; fingerprint: string }[]>(
+      `SELECT p.rule_id, p.fingerprint FROM alarm_pending p JOIN alarm_rule r ON r.id = p.rule_id
+        WHERE p.rule_id = ANY (?::uuid[]) AND p.since <= now() - make_interval(secs => r.pending_seconds)`,
+      [ids],
+    );
+    const ready = new Set(over.map((o) => `${o.rule_id}|${o.fingerprint}`));
+    return hits.map(
+      (h, i) => !pendingRules.some((r) => r.id === h.rule_id) || ready.has(`${h.rule_id}|${fingerprints[i]}`),
+    );
   }
 }
 

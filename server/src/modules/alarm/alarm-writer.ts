@@ -14,6 +14,7 @@ export interface RuleRow {
   condition: AlarmCondition;
   threshold: number | null;
   duration_seconds: number | null;
+  pending_seconds?: number | null;
   task_ids: string[];
   tags: string[];
   channel_ids: string[];
