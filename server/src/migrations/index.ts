@@ -13,6 +13,7 @@ import { Migration20261125000000_alarm_suppression } from './Migration2026112500
 import { Migration20261125010000_alarm_sweep } from './Migration20261125010000_alarm_sweep.js';
 import { Migration20261125020000_alarm_instance_down } from './Migration20261125020000_alarm_instance_down.js';
 import { Migration20261125030000_alarm_pending } from './Migration20261125030000_alarm_pending.js';
+import { Migration20261125040000_alarm_run_seen } from './Migration20261125040000_alarm_run_seen.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so that the same list runs
@@ -33,4 +34,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261125010000_alarm_sweep', class: Migration20261125010000_alarm_sweep },
   { name: 'Migration20261125020000_alarm_instance_down', class: Migration20261125020000_alarm_instance_down },
   { name: 'Migration20261125030000_alarm_pending', class: Migration20261125030000_alarm_pending },
+  { name: 'Migration20261125040000_alarm_run_seen', class: Migration20261125040000_alarm_run_seen },
 ];

@@ -67,14 +67,22 @@ export class AlarmWriter {
     const fingerprint = fingerprintOf(rule.id, at.taskId ?? at.instanceId ?? '');
     const target: SuppressionTarget = { ruleId: rule.id, taskId: at.taskId, tags: at.tags, severity: rule.severity };
     const outcome = await em.transactional(async (tx) => {
-      // Seen already, or older than what an alarm of this rule and task has seen (another instance
-      // processed this event, or later ones, first; the alarm may be resolved since): nothing to do.
-      const [seen] = await tx.execute<{ id: string }[]>(
-        `SELECT id FROM alarm WHERE rule_id = ? AND fingerprint = ?
-            AND ((?::boolean AND last_run_id = ?) OR last_seen_at >= ?) LIMIT 1`,
-        [rule.id, fingerprint, at.oncePerRun, at.runId, at.seenAt],
+      // A run counts once per rule, whichever instance heard its event first.
+      if (at.oncePerRun && at.runId) {
+        const [fresh] = await tx.execute<{ run_id: string }[]>(
+          'INSERT INTO alarm_run_seen (rule_id, run_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING run_id',
+          [rule.id, at.runId],
+        );
+        if (!fresh) return undefined;
+      }
+      // Older than a resolved alarm of this rule and task has seen (a late event of a failure that
+      // came before the success that resolved it): nothing to raise.
+      const [stale] = await tx.execute<{ id: string }[]>(
+        `SELECT id FROM alarm WHERE rule_id = ? AND fingerprint = ? AND status <> 'FIRING' AND last_seen_at >= ?
+          LIMIT 1`,
+        [rule.id, fingerprint, at.seenAt],
       );
-      if (seen) return undefined;
+      if (stale) return undefined;
       const [inserted] = await tx.execute<{ id: string }[]>(
         `INSERT INTO alarm (id, rule_id, workspace_id, task_id, instance_id, fingerprint, status, severity, title,
                             summary, count, first_seen_at, last_seen_at, last_run_id, last_notified_at)
@@ -99,22 +107,23 @@ export class AlarmWriter {
         const count = await enqueue(tx, inserted.id, 'FIRING', rule.channel_ids, at.workspaceId, target);
         return { alarmId: inserted.id, raised: true, enqueued: count > 0 };
       }
-      const [open] = await tx.execute<
-        { id: string; last_run_id: string | null; acknowledged_at: Date | null; due: boolean; newer: boolean }[]
-      >(
-        `SELECT id, last_run_id, acknowledged_at,
-                (last_notified_at IS NULL OR now() - last_notified_at >= make_interval(secs => ?)) AS due,
-                ?::timestamptz > last_seen_at AS newer
+      const [open] = await tx.execute<{ id: string; acknowledged_at: Date | null; due: boolean }[]>(
+        `SELECT id, acknowledged_at,
+                (last_notified_at IS NULL OR now() - last_notified_at >= make_interval(secs => ?)) AS due
            FROM alarm WHERE rule_id = ? AND fingerprint = ? AND status = 'FIRING' FOR UPDATE`,
-        [rule.repeat_interval_seconds, at.seenAt, rule.id, fingerprint],
+        [rule.repeat_interval_seconds, rule.id, fingerprint],
       );
-      // Resolved in between (a later success), or this run was counted (or a later one): older news.
-      if (!open || (at.oncePerRun && open.last_run_id === at.runId) || !open.newer) return undefined;
+      // Resolved in between (a later success): older news.
+      if (!open) return undefined;
       const notify = open.acknowledged_at === null && open.due;
+      // Counted whatever the order runs finish in; the newest sighting stays the alarm's latest.
       await tx.execute(
-        `UPDATE alarm SET count = count + 1, last_seen_at = ?, last_run_id = ?, title = ?,
-                summary = ?${notify ? ', last_notified_at = now()' : ''} WHERE id = ?`,
-        [at.seenAt, at.runId, at.title, at.summary, open.id],
+        `UPDATE alarm SET count = count + 1, last_notified_at = CASE WHEN ? THEN now() ELSE last_notified_at END,
+                last_run_id = CASE WHEN ?::timestamptz >= last_seen_at THEN ? ELSE last_run_id END,
+                title = CASE WHEN ?::timestamptz >= last_seen_at THEN ? ELSE title END,
+                summary = CASE WHEN ?::timestamptz >= last_seen_at THEN ? ELSE summary END,
+                last_seen_at = GREATEST(last_seen_at, ?) WHERE id = ?`,
+        [notify, at.seenAt, at.runId, at.seenAt, at.title, at.seenAt, at.summary, at.seenAt, open.id],
       );
       const count = notify ? await enqueue(tx, open.id, 'REPEAT', rule.channel_ids, at.workspaceId, target) : 0;
       return { alarmId: open.id, raised: false, enqueued: count > 0 };
